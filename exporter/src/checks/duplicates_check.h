@@ -1,0 +1,30 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "checks/check.h"
+#include "config/mapping_reader.h"
+
+namespace freshness {
+
+// kind: duplicates — keys executed more than once inside `window` (idempotency violations).
+// Exports freshness_duplicate_executions.
+class DuplicatesCheck final : public Check {
+ public:
+  DuplicatesCheck(CheckSpec spec, std::string sql);
+
+  std::vector<MetricDescriptor> Descriptors() const override;
+  Observation Collect(const CollectContext& context) override;
+  CheckSummary Summarize(const Observation& observation, TimePoint now) const override;
+
+  const std::string& sql() const { return sql_; }
+
+ private:
+  std::string sql_;
+};
+
+std::shared_ptr<Check> MakeDuplicatesCheck(CheckSpec spec, MappingReader& reader,
+                                           const Config& config);
+
+}  // namespace freshness

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config_error.h"
+#include "schedule/calendar.h"
+#include "util/duration.h"
+
+namespace freshness {
+
+class Check;
+
+using Labels = std::map<std::string, std::string>;
+
+struct GlobalConfig {
+  Duration interval{15'000};
+  Duration timeout{5'000};
+  std::string timezone = "UTC";
+  Labels labels;
+};
+
+// A PostgreSQL connection. The DSN itself is read only when connecting, never stored here,
+// so it cannot leak through the config object.
+struct TargetConfig {
+  std::string name;
+  std::string dsn_env;
+  std::string dsn_file;
+  int max_connections = 2;
+  SourceMark mark;
+};
+
+// Reads the DSN of a target from its environment variable or file. Throws CheckError
+// (reason config) naming the variable or file, never the value.
+std::string ResolveDsn(const TargetConfig& target);
+
+// Everything loaded from one config file, with every check already built (and so validated).
+struct Config {
+  std::string file;
+  GlobalConfig global;
+  std::map<std::string, TargetConfig> targets;
+  std::map<std::string, std::shared_ptr<const Calendar>> calendars;
+  std::vector<std::shared_ptr<Check>> checks;
+};
+
+}  // namespace freshness
