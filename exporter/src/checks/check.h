@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "schedule/active_window.h"
+#include "util/check_error.h"
 #include "util/clock.h"
 #include "util/duration.h"
 
@@ -48,6 +49,15 @@ struct Sample {
 
 struct Observation {
   std::vector<Sample> samples;
+  // Set when the check produced values worth publishing but its collection still failed, e.g.
+  // an artifact whose probe errored is exported as state probe_failed and counted as an error.
+  // A check that has nothing to publish throws CheckError instead (the last good observation
+  // is then kept).
+  struct Failure {
+    ErrorReason reason;
+    std::string message;
+  };
+  std::optional<Failure> failure;
 };
 
 // One line of the status page, the JSON API and --once.
