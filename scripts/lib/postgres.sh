@@ -6,6 +6,7 @@
 #   pg_start "$dir/pgdata" "$port"          # initdb when empty, start, wait until ready
 #   psql "$(pg_dsn "$port")" -c 'SELECT 1'
 #   pg_stop "$dir/pgdata"
+#   port_is_free 9187 || port=$(free_port)
 #
 # The server listens on 127.0.0.1 only, trusts loopback connections (superuser `postgres`) and
 # keeps its unix socket inside DATADIR. Durability is off (fsync, synchronous_commit): never
@@ -41,16 +42,28 @@ pg_bindir() {
   return 1
 }
 
-# Prints a TCP port that nothing on this machine has bound (any address, any state).
-free_port() {
-  local used port attempt
-  # Local ports of every TCP socket, from the kernel tables: no helper tools needed.
-  local _ local_address _rest
-  used=" "
+# Prints the local ports of every TCP socket on this machine, space separated, from the kernel
+# tables (no helper tools needed).
+_used_tcp_ports() {
+  local _ local_address _rest used=" "
   while read -r _ local_address _rest; do
     [[ $local_address == *:* ]] || continue
     used+="$((16#${local_address##*:})) "
   done < <(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+  printf '%s\n' "$used"
+}
+
+# port_is_free PORT: true when no TCP socket on this machine uses PORT (any address, any state).
+port_is_free() {
+  local used
+  used=$(_used_tcp_ports)
+  [[ " $used " != *" $1 "* ]]
+}
+
+# Prints a TCP port that nothing on this machine has bound (any address, any state).
+free_port() {
+  local used port attempt
+  used=" $(_used_tcp_ports) "
   for ((attempt = 0; attempt < 200; attempt++)); do
     port=$((20000 + (RANDOM * 32768 + RANDOM) % 30000))
     if [[ $used != *" $port "* ]]; then
