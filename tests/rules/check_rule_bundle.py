@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""Static checks of the rule bundle that promtool does not do.
+
+usage: check_rule_bundle.py coverage|conventions REPO_ROOT
+
+coverage     every alert has a promtool test case where it fires (non-empty exp_alerts) and one
+             where it stays silent (empty exp_alerts); every recording rule has a promql_expr_test
+             of its name with samples and one without. The test case must load the rule file.
+conventions  alert names are CamelCase; severity is critical|warning|info (none only for
+             Watchdog) or, without a static severity, joined from freshness_check_info; summary
+             is static, description templated, runbook_url an existing anchor in docs/runbooks.md;
+             recording rules are named level:metric:operation.
+Exits 1 and lists every problem; prints what it checked otherwise.
+"""
+import pathlib
+import re
+import sys
+
+import yaml
+
+ALWAYS_FIRING = {"Watchdog"}  # cannot have a silent case by design
+SEVERITIES = {"critical", "warning", "info"}
+
+
+def rule_files(root):
+    return sorted(p for p in (root / "rules").rglob("*.rules.yml"))
+
+
+def test_files(root):
+    return sorted((root / "rules" / "tests").glob("*.test.yml"))
+
+
+def load_rules(root):
+    """Yields (file, rule) for every rule of every group."""
+    for path in rule_files(root):
+        document = yaml.safe_load(path.read_text()) or {}
+        for group in document.get("groups", []):
+            for rule in group.get("rules", []):
+                yield path, rule
+
+
+def metric_name(expr):
+    match = re.match(r"\s*([a-zA-Z_:][a-zA-Z0-9_:]*)", expr)
+    return match.group(1) if match else None
+
+
+def coverage(root):
+    problems = []
+    fires, silent = {}, {}        # alert name -> set of rule files loaded by the covering tests
+    samples, no_samples = {}, {}  # record name -> same
+    for path in test_files(root):
+        document = yaml.safe_load(path.read_text()) or {}
+        loaded = {(path.parent / f).resolve() for f in document.get("rule_files", [])}
+        for case in document.get("tests", []):
+            for test in case.get("alert_rule_test", []) or []:
+                target = fires if test.get("exp_alerts") else silent
+                target.setdefault(test["alertname"], set()).update(loaded)
+            for test in case.get("promql_expr_test", []) or []:
+                name = metric_name(test["expr"])
+                target = samples if test.get("exp_samples") else no_samples
+                target.setdefault(name, set()).update(loaded)
+    alerts = records = 0
+    for path, rule in load_rules(root):
+        where = f"{path.relative_to(root)}"
+        if "alert" in rule:
+            alerts += 1
+            name = rule["alert"]
+            if path.resolve() not in fires.get(name, set()):
+                problems.append(f"{where}: alert {name} has no test case where it fires")
+            if name not in ALWAYS_FIRING and path.resolve() not in silent.get(name, set()):
+                problems.append(f"{where}: alert {name} has no test case where it stays silent")
+        else:
+            records += 1
+            name = rule["record"]
+            if path.resolve() not in samples.get(name, set()):
+                problems.append(f"{where}: recording rule {name} has no test with samples")
+            if path.resolve() not in no_samples.get(name, set()):
+                problems.append(f"{where}: recording rule {name} has no test without samples")
+    return problems, f"{alerts} alerting and {records} recording rules covered"
+
+
+def runbook_anchors(root):
+    anchors = set()
+    for line in (root / "docs" / "runbooks.md").read_text().splitlines():
+        if line.startswith("#"):
+            title = line.lstrip("#").strip().lower()
+            anchors.add(re.sub(r"[^a-z0-9 _-]", "", title).replace(" ", "-"))
+    return anchors
+
+
+def conventions(root):
+    problems = []
+    anchors = runbook_anchors(root)
+    count = 0
+    for path, rule in load_rules(root):
+        count += 1
+        where = f"{path.relative_to(root)}"
+        if "record" in rule:
+            if not re.fullmatch(r"[a-z_]+:[a-z0-9_]+:[a-z0-9_]+", rule["record"]):
+                problems.append(f"{where}: {rule['record']} is not level:metric:operation")
+            continue
+        name = rule["alert"]
+        labels = rule.get("labels") or {}
+        annotations = rule.get("annotations") or {}
+        if not re.fullmatch(r"(?:[A-Z][a-z0-9]+)+", name):
+            problems.append(f"{where}: alert {name} is not CamelCase")
+        severity = labels.get("severity")
+        if severity is None:
+            if not re.search(r"group_left\s*\([^)]*\bseverity\b", rule["expr"]):
+                problems.append(f"{where}: {name} has no severity label and joins none")
+        elif name in ALWAYS_FIRING:
+            if severity != "none":
+                problems.append(f"{where}: {name} must have severity none")
+        elif severity not in SEVERITIES:
+            problems.append(f"{where}: {name} has severity {severity!r}")
+        summary = annotations.get("summary", "")
+        if not summary or "{{" in summary:
+            problems.append(f"{where}: {name} needs a static summary")
+        elif not summary.rstrip().endswith(".") or summary.count(". ") > 0:
+            problems.append(f"{where}: {name}'s summary must be one sentence")
+        if "{{" not in annotations.get("description", ""):
+            problems.append(f"{where}: {name} needs a templated description")
+        expected = f"docs/runbooks.md#{name.lower()}"
+        if annotations.get("runbook_url") != expected:
+            problems.append(f"{where}: {name}'s runbook_url must be {expected}")
+        if name.lower() not in anchors:
+            problems.append(f"docs/runbooks.md: no section for {name}")
+    return problems, f"{count} rules follow the conventions"
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in ("coverage", "conventions"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    root = pathlib.Path(sys.argv[2]).resolve()
+    problems, summary = (coverage if sys.argv[1] == "coverage" else conventions)(root)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
