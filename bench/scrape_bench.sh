@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# Scrape benchmark: freshness_exporter side by side with Debian's prometheus-sql-exporter and
+# prometheus-postgres-exporter, all three running the same seven queries (examples/demo/freshness.yml;
+# bench/peers/ has them as plain SQL for the peers) against one local PostgreSQL 15 holding a day
+# of demo pipeline data. Each exporter reads its own copy of the database (CREATE DATABASE ...
+# TEMPLATE), so pg_stat_database attributes every transaction to exactly one exporter.
+#
+# Measured, per exporter, each phase repeated --repeat times and the median quoted:
+#   - scrape latency p50/p99: sequential scrapes, one keep-alive connection (wrk -c1 --latency);
+#   - scrapes per second under 8 concurrent connections (wrk -t2 -c8);
+#   - database transactions per scrape under that load: (xact_commit + xact_rollback) delta of the
+#     exporter's database over the whole load phase, divided by the scrapes it served. The delta
+#     includes the exporter's own background collections during the phase (and the 11 s wait that
+#     lets idle backends flush their statistics), so it is an upper bound;
+#   - resident memory (VmRSS, and the peak VmHWM) right after the load.
+# Loopback only, bounded in time: about two minutes with the defaults. Not part of the test suite.
+#
+# usage: bench/scrape_bench.sh [--exporter=PATH] [--sequential-seconds=N] [--load-seconds=N]
+#                              [--repeat=N]
+#   --exporter            freshness_exporter binary (default build/release/exporter/freshness_exporter)
+#   --sequential-seconds  duration of one sequential latency run (default 3)
+#   --load-seconds        duration of one 8-connection run (default 5)
+#   --repeat              runs of each phase per exporter (default 3; the median is quoted)
+# Needs: postgresql-15, wrk, prometheus-sql-exporter, prometheus-postgres-exporter
+# (scripts/apt-packages.txt; scripts/install-deps.sh installs them). A missing peer is skipped.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+# shellcheck source=scripts/lib/postgres.sh
+source scripts/lib/postgres.sh
+
+exporter=build/release/exporter/freshness_exporter
+sequential_seconds=3
+load_seconds=5
+repeat=3
+readonly connections=8 load_threads=2 stats_flush_seconds=11
+command_line="bench/scrape_bench.sh${*:+ $*}"
+
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
+  exit 2
+}
+for argument in "$@"; do
+  case $argument in
+    --exporter=*) exporter=${argument#*=} ;;
+    --sequential-seconds=*) sequential_seconds=${argument#*=} ;;
+    --load-seconds=*) load_seconds=${argument#*=} ;;
+    --repeat=*) repeat=${argument#*=} ;;
+    -h | --help) usage ;;
+    *)
+      echo "scrape_bench: unknown argument $argument" >&2
+      usage
+      ;;
+  esac
+done
+for value in "$sequential_seconds" "$load_seconds" "$repeat"; do
+  [[ $value =~ ^[1-9][0-9]*$ && $value -le 60 ]] || {
+    echo "scrape_bench: durations and --repeat must be whole numbers from 1 to 60" >&2
+    exit 2
+  }
+done
+log() { printf 'scrape_bench: %s\n' "$*" >&2; }
+
+[[ -x $exporter ]] || {
+  log "no exporter at $exporter; build it first:"
+  log "  cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo && make -C build/release -j2 freshness_exporter"
+  exit 1
+}
+command -v wrk >/dev/null || {
+  log "wrk is not installed (scripts/install-deps.sh)"
+  exit 1
+}
+
+# --- teardown ------------------------------------------------------------------------------------
+workdir=$(mktemp -d -t freshness-bench.XXXXXX)
+pgdata=""
+pids=()
+cleanup() {
+  local status=$? pid
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [[ -z $pgdata ]] || pg_stop "$pgdata" || true
+  if [[ $status -ne 0 ]]; then
+    for log_file in "$workdir"/*.log; do
+      [[ -s $log_file ]] || continue
+      log "last lines of $(basename "$log_file"):"
+      tail -n 10 "$log_file" | sed 's/^/    /' >&2
+    done
+  fi
+  rm -rf "$workdir"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- database ------------------------------------------------------------------------------------
+pgdata=$workdir/pgdata
+pg_port=$(free_port)
+log "PostgreSQL on 127.0.0.1:$pg_port; loading a day of demo pipeline data"
+pg_start "$pgdata" "$pg_port"
+admin_dsn=$(pg_dsn "$pg_port")
+psql "$admin_dsn" --no-psqlrc -qc 'CREATE DATABASE pipeline'
+psql "$(pg_dsn "$pg_port" pipeline)" --no-psqlrc -q -v ON_ERROR_STOP=1 \
+  -f examples/demo/schema.sql 2>&1 | { grep -v NOTICE || true; } >&2
+examples/demo/writer.sh --dsn="$(pg_dsn "$pg_port" pipeline)" --backfill=86400 --once \
+  --no-faults --fault=hung-run 2>/dev/null
+# One more tick with an execution (and a duplicate): today's PnL has rows, duplicates count 1.
+examples/demo/writer.sh --dsn="$(pg_dsn "$pg_port" pipeline)" --once --fault=duplicate 2>/dev/null
+pipeline_dsn=$(pg_dsn "$pg_port" pipeline)
+psql "$pipeline_dsn" --no-psqlrc -qc 'VACUUM ANALYZE'
+
+# name, database, port, pid, URL, and a metric that shows its first collection is in.
+names=()
+declare -A database port pid url ready_metric version
+add_exporter() {
+  local name=$1
+  names+=("$name")
+  database[$name]=bench_${name//-/_}
+  port[$name]=$(free_port)
+  url[$name]=http://127.0.0.1:${port[$name]}/metrics
+  psql "$admin_dsn" --no-psqlrc -qc "CREATE DATABASE ${database[$name]} TEMPLATE pipeline"
+}
+reader_dsn() { echo "host=127.0.0.1 port=$pg_port user=freshness_reader dbname=$1"; }
+
+add_exporter freshness_exporter
+ready_metric[freshness_exporter]='^freshness_check_success\{.*check="daily_pnl".* 1$'
+version[freshness_exporter]=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+DEMO_DSN=$(reader_dsn "${database[freshness_exporter]}") \
+  "$exporter" --config.file=examples/demo/freshness.yml \
+  --web.listen-address="127.0.0.1:${port[freshness_exporter]}" --log.level=warn \
+  >"$workdir/freshness_exporter.log" 2>&1 &
+pids+=("$!")
+pid[freshness_exporter]=$!
+
+if command -v prometheus-sql-exporter >/dev/null; then
+  add_exporter sql-exporter
+  ready_metric[sql-exporter]='^sql_daily_pnl\{'
+  version[sql-exporter]=$(dpkg-query -W -f='${Version}' prometheus-sql-exporter 2>/dev/null || echo ?)
+  BENCH_SQL_EXPORTER_DSN="postgres://freshness_reader@127.0.0.1:$pg_port/${database[sql-exporter]}?sslmode=disable" \
+    LOGLEVEL=warn prometheus-sql-exporter -config.file=bench/peers/sql_exporter.yml \
+    -web.listen-address="127.0.0.1:${port[sql-exporter]}" >"$workdir/sql-exporter.log" 2>&1 &
+  pids+=("$!")
+  pid[sql-exporter]=$!
+else
+  log "prometheus-sql-exporter is not installed: skipped"
+fi
+
+if command -v prometheus-postgres-exporter >/dev/null; then
+  add_exporter postgres-exporter
+  ready_metric[postgres-exporter]='^freshness_daily_pnl_pnl\{'
+  version[postgres-exporter]=$(dpkg-query -W -f='${Version}' prometheus-postgres-exporter 2>/dev/null || echo ?)
+  DATA_SOURCE_NAME="$(reader_dsn "${database[postgres-exporter]}") sslmode=disable application_name=postgres_exporter" \
+    prometheus-postgres-exporter --disable-default-metrics --disable-settings-metrics \
+    --no-collector.database --no-collector.bgwriter \
+    --extend.query-path=bench/peers/postgres_exporter_queries.yml \
+    --web.listen-address="127.0.0.1:${port[postgres-exporter]}" --log.level=warn \
+    >"$workdir/postgres-exporter.log" 2>&1 &
+  pids+=("$!")
+  pid[postgres-exporter]=$!
+else
+  log "prometheus-postgres-exporter is not installed: skipped"
+fi
+
+# --- warm-up: every exporter answers with its seven queries' results -------------------------------
+for name in "${names[@]}"; do
+  deadline=$((SECONDS + 60))
+  until curl -fsS --max-time 5 "${url[$name]}" 2>/dev/null | grep -qE "${ready_metric[$name]}"; do
+    if ((SECONDS >= deadline)) || ! kill -0 "${pid[$name]}" 2>/dev/null; then
+      log "$name did not serve its metrics on ${url[$name]}"
+      exit 1
+    fi
+    sleep 0.5
+  done
+  for _ in 1 2 3 4 5; do curl -fsS -o /dev/null "${url[$name]}"; done
+done
+# Idle backends flush their statistics within 10 s; start from flushed counters.
+log "exporters ready; waiting ${stats_flush_seconds}s for database statistics to settle"
+sleep "$stats_flush_seconds"
+
+transactions() {
+  psql "$admin_dsn" --no-psqlrc -Atc \
+    "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$1'"
+}
+
+# wrk_field OUTPUT FIELD: latency percentiles in ms (50, 99), or requests (total, rate).
+wrk_field() {
+  local output=$1 field=$2
+  case $field in
+    50 | 99)
+      printf '%s\n' "$output" | awk -v p="$field%" '$1 == p {
+        v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
+        if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
+        printf "%.3f\n", v; exit }'
+      ;;
+    total) printf '%s\n' "$output" | awk '/requests in/ { print $1; exit }' ;;
+    rate) printf '%s\n' "$output" | awk '/^Requests\/sec:/ { print $2; exit }' ;;
+    errors)
+      printf '%s\n' "$output" | awk '/Non-2xx|Socket errors/ { found = 1; print } END { exit !found }'
+      ;;
+  esac
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+run_wrk() {
+  local output
+  output=$(wrk "$@" 2>&1) || {
+    log "wrk failed: $output"
+    exit 1
+  }
+  if wrk_field "$output" errors >&2; then
+    log "errors during: wrk $*"
+    exit 1
+  fi
+  printf '%s\n' "$output"
+}
+
+declare -A p50 p99 rate scrapes tx_before tx_after rss hwm
+sequential_command="wrk -t1 -c1 -d${sequential_seconds}s --latency URL"
+load_command="wrk -t$load_threads -c$connections -d${load_seconds}s URL"
+
+# --- phase 1: 8 concurrent connections, transactions per scrape ----------------------------------
+for name in "${names[@]}"; do tx_before[$name]=$(transactions "${database[$name]}"); done
+for name in "${names[@]}"; do
+  log "$name: ${repeat}x $load_command"
+  rates=()
+  scrapes[$name]=0
+  for ((run = 0; run < repeat; run++)); do
+    output=$(run_wrk -t"$load_threads" -c"$connections" -d"${load_seconds}s" "${url[$name]}")
+    rates+=("$(wrk_field "$output" rate)")
+    scrapes[$name]=$((scrapes[$name] + $(wrk_field "$output" total)))
+  done
+  rate[$name]=$(median "${rates[@]}")
+  rss[$name]=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/${pid[$name]}/status")
+done
+log "waiting ${stats_flush_seconds}s for database statistics to settle"
+sleep "$stats_flush_seconds"
+for name in "${names[@]}"; do tx_after[$name]=$(transactions "${database[$name]}"); done
+
+# --- phase 2: sequential scrapes, latency --------------------------------------------------------
+for name in "${names[@]}"; do
+  log "$name: ${repeat}x $sequential_command"
+  p50s=()
+  p99s=()
+  for ((run = 0; run < repeat; run++)); do
+    output=$(run_wrk -t1 -c1 -d"${sequential_seconds}s" --latency "${url[$name]}")
+    p50s+=("$(wrk_field "$output" 50)")
+    p99s+=("$(wrk_field "$output" 99)")
+  done
+  p50[$name]=$(median "${p50s[@]}")
+  p99[$name]=$(median "${p99s[@]}")
+  hwm[$name]=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/${pid[$name]}/status")
+done
+
+# --- report --------------------------------------------------------------------------------------
+echo
+echo "command: $command_line"
+echo "  latency: $sequential_command   (x$repeat, median of the runs' percentiles)"
+echo "  load:    $load_command   (x$repeat, median rate; transactions over all runs)"
+echo "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+echo "data: $(psql "$pipeline_dsn" --no-psqlrc -Atc "SELECT count(*) FROM ops.lane_telemetry") telemetry rows," \
+  "$(psql "$admin_dsn" --no-psqlrc -Atc "SELECT pg_size_pretty(pg_database_size('pipeline'))") per database copy;" \
+  "PostgreSQL $(psql "$admin_dsn" --no-psqlrc -Atc 'SHOW server_version' | cut -d' ' -f1)"
+echo
+printf '%-20s %-14s %9s %9s %12s %10s %9s %9s\n' exporter version 'p50 ms' 'p99 ms' \
+  'scrapes/s' 'xact/scrp' 'RSS MB' 'peak MB'
+for name in "${names[@]}"; do
+  delta=$((tx_after[$name] - tx_before[$name]))
+  per_scrape=$(awk -v d="$delta" -v s="${scrapes[$name]}" 'BEGIN { printf "%.4f", s ? d / s : 0 }')
+  printf '%-20s %-14s %9s %9s %12s %10s %9s %9s\n' "$name" "${version[$name]:0:14}" "${p50[$name]}" \
+    "${p99[$name]}" "${rate[$name]}" "$per_scrape" "${rss[$name]}" "${hwm[$name]}"
+done
+echo
+for name in "${names[@]}"; do
+  echo "  $name: $((tx_after[$name] - tx_before[$name])) transactions for ${scrapes[$name]} scrapes"
+done
+echo "targets for freshness_exporter: 0 transactions per scrape, p50 < 2 ms, scrapes/s >= the" \
+  "fastest peer, RSS < 10 MB"
