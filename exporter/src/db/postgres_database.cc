@@ -1,0 +1,436 @@
+#include "db/postgres_database.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <pqxx/pqxx>
+#include <regex>
+#include <utility>
+
+namespace freshness {
+namespace {
+
+using std::chrono::steady_clock;
+
+// How long past its budget a query may go unanswered before its socket is closed. The server's
+// statement_timeout fires at the budget; this only catches a server that cannot answer at all.
+constexpr Duration kHungQueryGrace{500};
+
+std::string FormatSeconds(Duration duration) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1fs", std::chrono::duration<double>(duration).count());
+  return buffer;
+}
+
+Duration Remaining(steady_clock::time_point deadline) {
+  return std::chrono::duration_cast<Duration>(deadline - steady_clock::now());
+}
+
+bool StartsWith(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
+
+bool IsUri(const std::string& dsn) {
+  return StartsWith(dsn, "postgresql://") || StartsWith(dsn, "postgres://");
+}
+
+std::string PercentDecode(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size()) {
+      const std::string hex = text.substr(i + 1, 2);
+      char* end = nullptr;
+      const long value = std::strtol(hex.c_str(), &end, 16);
+      if (end == hex.c_str() + 2) {
+        out += static_cast<char>(value);
+        i += 2;
+        continue;
+      }
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+// The password a DSN spells out, if any (libpq may also take one from PGPASSWORD or a
+// password file; those never reach error messages).
+std::string PasswordInDsn(const std::string& dsn) {
+  std::smatch match;
+  if (IsUri(dsn)) {
+    static const std::regex kUserInfo(R"(^postgres(?:ql)?://([^@/?]*)@)");
+    if (std::regex_search(dsn, match, kUserInfo)) {
+      const std::string user_info = match[1];
+      const std::size_t colon = user_info.find(':');
+      if (colon != std::string::npos) return PercentDecode(user_info.substr(colon + 1));
+    }
+    static const std::regex kQueryPassword(R"([?&]password=([^&]*))");
+    if (std::regex_search(dsn, match, kQueryPassword)) return PercentDecode(match[1]);
+    return "";
+  }
+  static const std::regex kKeyValue(R"((?:^|\s)password\s*=\s*('((?:[^'\\]|\\.)*)'|\S+))");
+  if (!std::regex_search(dsn, match, kKeyValue)) return "";
+  if (match[2].matched) {
+    std::string out;
+    const std::string quoted = match[2];
+    for (std::size_t i = 0; i < quoted.size(); ++i) {
+      if (quoted[i] == '\\' && i + 1 < quoted.size()) ++i;
+      out += quoted[i];
+    }
+    return out;
+  }
+  return match[1];
+}
+
+}  // namespace
+
+namespace postgres {
+
+Duration ReconnectBackoff(int failures) {
+  if (failures <= 0) return Duration(0);
+  constexpr Duration kFirst{500};
+  constexpr Duration kCap{10'000};
+  Duration delay = kFirst;
+  for (int i = 1; i < failures && delay < kCap; ++i) delay *= 2;
+  return std::min(delay, kCap);
+}
+
+ErrorReason ReasonForSqlState(const std::string& sqlstate) {
+  if (sqlstate == "57014" || sqlstate == "55P03") return ErrorReason::kTimeout;
+  // Class 08 (connection exception), server shutdown or startup, and no free server slot.
+  if (StartsWith(sqlstate, "08") || sqlstate == "57P01" || sqlstate == "57P02" ||
+      sqlstate == "57P03" || sqlstate == "53300") {
+    return ErrorReason::kConnection;
+  }
+  return ErrorReason::kQuery;
+}
+
+std::string FirstMessageLine(const std::string& message) {
+  std::string line = message.substr(0, message.find('\n'));
+  for (const char* prefix : {"ERROR:", "FATAL:", "PANIC:"}) {
+    if (StartsWith(line, prefix)) {
+      line.erase(0, std::string(prefix).size());
+      break;
+    }
+  }
+  const std::size_t begin = line.find_first_not_of(" \t");
+  if (begin == std::string::npos) return "";
+  const std::size_t end = line.find_last_not_of(" \t\r");
+  return line.substr(begin, end - begin + 1);
+}
+
+std::string RedactSecrets(std::string message, const std::vector<std::string>& secrets) {
+  for (const std::string& secret : secrets) {
+    if (secret.empty()) continue;
+    for (std::size_t at = message.find(secret); at != std::string::npos;
+         at = message.find(secret, at + 3)) {
+      message.replace(at, secret.size(), "***");
+    }
+  }
+  static const std::regex kKeyValue(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+))",
+                                    std::regex::icase);
+  message = std::regex_replace(message, kKeyValue, "$1***");
+  static const std::regex kUserInfo(R"((://[^:@/\s]*:)[^@/\s]*@)");
+  message = std::regex_replace(message, kUserInfo, "$1***@");
+  return message;
+}
+
+ConnectionString BuildConnectionString(const std::string& dsn, Duration connect_timeout) {
+  const long long timeout_seconds = std::max(
+      1LL,
+      static_cast<long long>(std::ceil(std::chrono::duration<double>(connect_timeout).count())));
+  std::vector<std::pair<std::string, std::string>> settings = {
+      {"application_name", "freshness_exporter"},
+      {"connect_timeout", std::to_string(timeout_seconds)},
+  };
+  // Detect a dead peer within seconds rather than the kernel's two hours; the DSN may tune these.
+  if (dsn.find("keepalives") == std::string::npos) {
+    settings.insert(settings.end(), {{"keepalives", "1"},
+                                     {"keepalives_idle", "5"},
+                                     {"keepalives_interval", "2"},
+                                     {"keepalives_count", "3"}});
+  }
+  if (dsn.find("tcp_user_timeout") == std::string::npos) {
+    settings.emplace_back("tcp_user_timeout", "10000");
+  }
+  ConnectionString out;
+  out.password = PasswordInDsn(dsn);
+  out.conninfo = dsn;
+  if (IsUri(dsn)) {
+    char separator = dsn.find('?') == std::string::npos ? '?' : '&';
+    for (const auto& [key, value] : settings) {
+      out.conninfo += separator + key + "=" + value;
+      separator = '&';
+    }
+  } else {
+    for (const auto& [key, value] : settings) out.conninfo += " " + key + "=" + value;
+  }
+  return out;
+}
+
+}  // namespace postgres
+
+struct PostgresDatabase::Connection {
+  explicit Connection(const std::string& conninfo) : connection(conninfo) {}
+  pqxx::connection connection;
+};
+
+PostgresDatabase::PostgresDatabase(const TargetConfig& target)
+    : target_(target), watchdog_([this] { WatchdogLoop(); }) {}
+
+PostgresDatabase::~PostgresDatabase() {
+  {
+    std::lock_guard<std::mutex> lock(watch_mutex_);
+    stopping_ = true;
+  }
+  watch_changed_.notify_all();
+  watchdog_.join();
+}
+
+bool PostgresDatabase::Up() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return up_;
+}
+
+int PostgresDatabase::OpenConnections() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return static_cast<int>(idle_.size()) + in_use_;
+}
+
+QueryResult PostgresDatabase::Query(const std::string& sql, Duration budget) {
+  const SteadyTime deadline = steady_clock::now() + budget;
+  bool reused = false;
+  std::unique_ptr<Connection> connection = Acquire(deadline, &reused);
+  while (true) {
+    bool lost = false;
+    try {
+      QueryResult result = RunTransaction(*connection, sql, deadline, &lost);
+      Release(std::move(connection));
+      return result;
+    } catch (const CheckError& error) {
+      if (!lost) {
+        Release(std::move(connection));
+        throw;
+      }
+      Discard(std::move(connection));
+      // An idle connection may have died with a server restart while it sat in the pool; one
+      // fresh connection is worth a try (the query only reads, so retrying is safe).
+      if (!reused || error.reason() != ErrorReason::kConnection ||
+          Remaining(deadline).count() <= 0) {
+        throw;
+      }
+    }
+    connection = Acquire(deadline, &reused);
+  }
+}
+
+std::unique_ptr<PostgresDatabase::Connection> PostgresDatabase::Acquire(SteadyTime deadline,
+                                                                        bool* reused) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const int max_connections = std::max(1, target_.max_connections);
+  while (true) {
+    if (!idle_.empty()) {
+      std::unique_ptr<Connection> connection = std::move(idle_.back());
+      idle_.pop_back();
+      ++in_use_;
+      *reused = true;
+      return connection;
+    }
+    const SteadyTime now = steady_clock::now();
+    if (now < next_connect_attempt_) {
+      const auto wait = std::chrono::duration_cast<Duration>(next_connect_attempt_ - now);
+      throw CheckError(ErrorReason::kConnection, "target \"" + target_.name +
+                                                     "\": " + last_connect_error_ +
+                                                     "; reconnecting in " + FormatSeconds(wait));
+    }
+    if (in_use_ + connecting_ < max_connections) break;
+    if (slot_freed_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        in_use_ + connecting_ >= max_connections) {
+      throw CheckError(ErrorReason::kTimeout, "target \"" + target_.name +
+                                                  "\": no free connection within the budget (" +
+                                                  std::to_string(max_connections) + " in use)");
+    }
+  }
+  ++connecting_;
+  lock.unlock();
+  *reused = false;
+  return Connect(deadline);
+}
+
+std::unique_ptr<PostgresDatabase::Connection> PostgresDatabase::Connect(SteadyTime deadline) {
+  std::string message;
+  ErrorReason reason = ErrorReason::kConnection;
+  try {
+    const postgres::ConnectionString conninfo = postgres::BuildConnectionString(
+        ResolveDsn(target_), std::max(Remaining(deadline), Duration(1'000)));
+    try {
+      auto connection = std::make_unique<Connection>(conninfo.conninfo);
+      // Defaults for the session; each transaction sets them again (a pooler may share sessions).
+      pqxx::nontransaction session(connection->connection);
+      session.exec(
+          "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET default_transaction_read_only = on");
+      session.commit();
+      std::lock_guard<std::mutex> lock(mutex_);
+      --connecting_;
+      ++in_use_;
+      connect_failures_ = 0;
+      next_connect_attempt_ = SteadyTime{};
+      up_ = true;
+      return connection;
+    } catch (const std::exception& error) {
+      message = postgres::FirstMessageLine(error.what());
+      // libpq echoes the part of a DSN it cannot parse; say only that it is invalid.
+      if (message.find("connection info string") != std::string::npos ||
+          message.find("URI") != std::string::npos) {
+        message = "invalid DSN (libpq cannot parse it)";
+      }
+      message = postgres::RedactSecrets(message, {conninfo.password});
+    }
+  } catch (const CheckError& error) {  // ResolveDsn: the variable or file is missing
+    reason = error.reason();
+    message = error.what();
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  --connecting_;
+  up_ = false;
+  if (reason == ErrorReason::kConnection) {
+    ++connect_failures_;
+    next_connect_attempt_ = steady_clock::now() + postgres::ReconnectBackoff(connect_failures_);
+    last_connect_error_ = "cannot connect: " + message;
+    message = last_connect_error_;
+  }
+  slot_freed_.notify_all();
+  throw CheckError(reason, "target \"" + target_.name + "\": " + message);
+}
+
+void PostgresDatabase::Release(std::unique_ptr<Connection> connection) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --in_use_;
+    idle_.push_back(std::move(connection));
+    up_ = true;
+  }
+  slot_freed_.notify_one();
+}
+
+void PostgresDatabase::Discard(std::unique_ptr<Connection> connection) {
+  std::vector<std::unique_ptr<Connection>> closing;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --in_use_;
+    up_ = false;
+    closing.swap(idle_);
+  }
+  slot_freed_.notify_all();
+  connection.reset();  // outside the lock: closing sends a goodbye to the server
+  closing.clear();
+}
+
+QueryResult PostgresDatabase::RunTransaction(Connection& connection, const std::string& sql,
+                                             SteadyTime deadline, bool* lost) {
+  const long long timeout_ms = std::max<long long>(1, Remaining(deadline).count());
+  const std::uint64_t watch = Watch(connection.connection.sock(), deadline + kHungQueryGrace);
+  std::string message;
+  ErrorReason reason = ErrorReason::kQuery;
+  bool fired = false;  // the watchdog shut the socket down
+  try {
+    QueryResult out;
+    {
+      pqxx::read_transaction transaction(connection.connection);
+      const std::string timeout = "'" + std::to_string(timeout_ms) + "'";
+      transaction.exec("SELECT set_config('statement_timeout', " + timeout +
+                       ", true), set_config('lock_timeout', " + timeout +
+                       ", true), set_config('TimeZone', 'UTC', true), "
+                       "set_config('DateStyle', 'ISO', true)");
+      // The extended protocol runs exactly one statement, so "COMMIT; INSERT ..." cannot escape
+      // the read-only transaction.
+      const pqxx::result result = transaction.exec_params(sql);
+      transaction.commit();
+      for (pqxx::row::size_type i = 0; i < result.columns(); ++i) {
+        out.columns.emplace_back(result.column_name(i));
+      }
+      out.rows.reserve(result.size());
+      for (const pqxx::row& row : result) {
+        Row values;
+        values.reserve(row.size());
+        for (const pqxx::field& field : row) {
+          if (field.is_null()) {
+            values.emplace_back(std::nullopt);
+          } else {
+            values.emplace_back(std::string(field.c_str(), field.size()));
+          }
+        }
+        out.rows.push_back(std::move(values));
+      }
+    }
+    fired = Unwatch(watch);
+    // An answer that came only after the socket was shut down still means a lost connection.
+    if (!fired) return out;
+  } catch (const pqxx::sql_error& error) {
+    const std::string& state = error.sqlstate();
+    reason = state.empty() ? ErrorReason::kConnection : postgres::ReasonForSqlState(state);
+    message = (state.empty() ? "" : "SQLSTATE " + state + ": ") +
+              postgres::FirstMessageLine(error.what());
+  } catch (const pqxx::failure& error) {  // broken connection, commit in doubt
+    reason = ErrorReason::kConnection;
+    message = "connection lost: " + postgres::FirstMessageLine(error.what());
+  } catch (const std::exception& error) {
+    reason = ErrorReason::kQuery;
+    message = postgres::FirstMessageLine(error.what());
+  }
+  if (!fired) fired = Unwatch(watch);
+  if (fired) {
+    *lost = true;
+    throw CheckError(ErrorReason::kTimeout, "target \"" + target_.name +
+                                                "\": no answer from the server within the "
+                                                "budget; connection closed");
+  }
+  *lost = reason == ErrorReason::kConnection;
+  throw CheckError(reason, "target \"" + target_.name + "\": " + message);
+}
+
+std::uint64_t PostgresDatabase::Watch(int socket, SteadyTime deadline) {
+  std::uint64_t id = 0;
+  {
+    std::lock_guard<std::mutex> lock(watch_mutex_);
+    id = next_watch_id_++;
+    watched_.emplace(id, Watched{socket, deadline, false});
+  }
+  watch_changed_.notify_all();
+  return id;
+}
+
+bool PostgresDatabase::Unwatch(std::uint64_t id) {
+  std::lock_guard<std::mutex> lock(watch_mutex_);
+  const auto it = watched_.find(id);
+  if (it == watched_.end()) return false;
+  const bool fired = it->second.fired;
+  watched_.erase(it);
+  return fired;
+}
+
+void PostgresDatabase::WatchdogLoop() {
+  std::unique_lock<std::mutex> lock(watch_mutex_);
+  while (!stopping_) {
+    std::optional<SteadyTime> earliest;
+    const SteadyTime now = steady_clock::now();
+    for (auto& [id, watched] : watched_) {
+      if (watched.fired) continue;
+      if (watched.deadline <= now) {
+        // Under the lock, so the socket is still the query's: Unwatch comes before any close.
+        ::shutdown(watched.socket, SHUT_RDWR);
+        watched.fired = true;
+        continue;
+      }
+      if (!earliest || watched.deadline < *earliest) earliest = watched.deadline;
+    }
+    if (earliest) {
+      watch_changed_.wait_until(lock, *earliest);
+    } else {
+      watch_changed_.wait(lock);
+    }
+  }
+}
+
+}  // namespace freshness
