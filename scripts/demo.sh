@@ -255,6 +255,13 @@ demo_ready() {
     curl -fsS --max-time 5 "$prometheus_url/api/v1/query" \
       --data-urlencode 'query=up{job="freshness_exporter"} == 1' 2>/dev/null \
       | grep -q '"result":\[{' || return 1
+    # Every rule evaluates against the exporter's series without error.
+    local rules
+    rules=$(curl -fsS --max-time 5 "$prometheus_url/api/v1/rules" 2>/dev/null) || return 1
+    if grep -q '"health":"err"' <<<"$rules"; then
+      rule_errors=$(grep -o '"lastError":"[^"]*"' <<<"$rules" | sort -u | head -5)
+      return 1
+    fi
   fi
   printf '%s\n' "$metrics" >"$workdir/metrics.txt"
 }
@@ -282,6 +289,7 @@ if [[ $check == 1 ]]; then
     if ((SECONDS >= deadline)); then
       log "FAILED: after ${check_timeout}s the exporter at $exporter_url does not report every check"
       log "  (${check_names[*]}) with success 1 and the injected faults"
+      [[ -z ${rule_errors:-} ]] || log "Prometheus rule errors: $rule_errors"
       curl -fsS --max-time 5 "$exporter_url/metrics" 2>/dev/null \
         | grep -E '^freshness_(check_success|unfinished_runs|duplicate_executions)' >&2 || true
       exit 1
@@ -295,7 +303,7 @@ if [[ $check == 1 ]]; then
     sleep 1
   done
   print_summary
-  log "OK: ${#check_names[@]} checks succeed on $exporter_url${prometheus_url:+; Prometheus scrapes it}"
+  log "OK: ${#check_names[@]} checks succeed on $exporter_url${prometheus_url:+; Prometheus scrapes it and evaluates ${#rule_files[@]} rule files without error}${alertmanager_url:+; Alertmanager is ready}"
   exit 0
 fi
 
