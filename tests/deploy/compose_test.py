@@ -12,14 +12,18 @@
 - the Dockerfile builds from Debian with the packages of scripts/apt-packages.txt.
 """
 import http.server
+import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
+import urllib.request
 
 import yaml
 
@@ -282,6 +286,39 @@ class ComposeScriptsTest(unittest.TestCase):
         for rule_file in lib.rule_files():
             if os.path.dirname(rule_file) == lib.RULES_DIR:
                 self.assertIn(os.path.basename(rule_file), result.stdout)
+
+    def test_capture_receiver_records_notifications(self):
+        python = sys.executable
+        service = raw_compose()["services"]["capture"]
+        self.assertEqual(service["command"][:2], ["python3", "-c"])
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        program = (service["command"][2].replace('"0.0.0.0", 9095', f'"127.0.0.1", {port}')
+                   .replace("/captures/", self.tmp + "/"))
+        (mount,) = [v for v in service["volumes"] if "capture_server.py" in v]
+        source = os.path.join(lib.ROOT, mount.split(":")[0])
+        self.assertTrue(os.path.exists(source), source)
+        process = subprocess.Popen([python, "-c", program], cwd=os.path.dirname(source),
+                                   stderr=subprocess.DEVNULL)
+        try:
+            health = service["healthcheck"]["test"][3].replace("9095", str(port))
+            for _ in range(50):
+                if subprocess.run([python, "-c", health], capture_output=True).returncode == 0:
+                    break
+                time.sleep(0.1)
+            else:
+                self.fail("the capture receiver never became healthy")
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/slack",
+                                             data=b'{"text": "hello"}', method="POST")
+            with urllib.request.urlopen(request, timeout=5) as response:
+                self.assertEqual(response.status, 200)
+            with open(os.path.join(self.tmp, "captures.jsonl"), encoding="utf-8") as f:
+                record = json.loads(f.readline())
+            self.assertEqual((record["path"], record["body"]), ("/slack", {"text": "hello"}))
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
     def test_exporter_healthcheck_command(self):
         bash = lib.require_tool("bash")
