@@ -1,14 +1,182 @@
-#include <iostream>
+// freshness_exporter: tells data-pipeline operators that data stopped flowing, a run hung, an
+// execution was duplicated, or a scheduled artifact did not appear.
+#include <date/date.h>
+#include <signal.h>
 
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <sstream>
+
+#include "app/check_report.h"
+#include "app/exporter_app.h"
 #include "config/config_loader.h"
+#include "db/postgres_database.h"
+#include "log/logger.h"
+
+namespace {
+
+using freshness::Clock;
+using freshness::TimePoint;
+
+std::optional<TimePoint> ParseRfc3339(const std::string& text) {
+  for (const char* format : {"%FT%T%Ez", "%FT%TZ", "%FT%T%z"}) {
+    std::istringstream input(text);
+    date::sys_time<std::chrono::microseconds> time;
+    input >> date::parse(format, time);
+    if (!input.fail() && input.peek() == std::char_traits<char>::eof()) {
+      return std::chrono::time_point_cast<TimePoint::duration>(time);
+    }
+  }
+  return std::nullopt;
+}
+
+// --once: every check once, a table or JSON on stdout, exit 1 if any failed or is unhealthy.
+int RunOnce(const std::string& config_file, bool json, const Clock& clock, int workers,
+            freshness::Logger& logger) {
+  auto config = std::make_shared<const freshness::Config>(freshness::LoadConfigFile(config_file));
+  freshness::DatabaseMap databases;
+  for (const auto& [name, target] : config->targets) {
+    databases[name] = std::make_shared<freshness::PostgresDatabase>(target);
+  }
+  freshness::Collector::Options options;
+  options.workers = workers;
+  options.jitter = false;
+  freshness::Collector collector(config, databases, clock, logger, options);
+  collector.RunOnce();
+  const TimePoint now = clock.Now();
+  const std::vector<freshness::CheckReport> reports = freshness::BuildReports(collector, now);
+  if (json) {
+    std::cout << freshness::ReportsToJson(reports, now)
+                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
+  } else {
+    std::cout << freshness::ReportsToTable(reports);
+  }
+  for (const freshness::CheckReport& report : reports) {
+    if (!report.healthy) return 1;
+  }
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) return 2;
+  CLI::App cli{"freshness_exporter: Prometheus exporter for data-pipeline freshness"};
+  std::string config_file = "freshness.yml";
+  bool config_check = false;
+  std::string listen_address = ":9560";
+  std::string telemetry_path = "/metrics";
+  std::string web_config_file;
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+  bool once = false;
+  std::string output = "table";
+  std::string at;
+  int workers = 8;
+  bool version = false;
+  cli.add_option("--config.file", config_file, "Configuration file")->capture_default_str();
+  cli.add_flag("--config.check", config_check, "Validate the configuration file and exit");
+  cli.add_option("--web.listen-address", listen_address, "Address to listen on")
+      ->capture_default_str();
+  cli.add_option("--web.telemetry-path", telemetry_path, "Path of the metrics endpoint")
+      ->capture_default_str();
+  cli.add_option("--web.config.file", web_config_file,
+                 "TLS and basic auth configuration (exporter-toolkit format)");
+  cli.add_option("--log.level", log_level, "debug, info, warn or error")->capture_default_str();
+  cli.add_option("--log.format", log_format, "logfmt or json")->capture_default_str();
+  cli.add_flag("--once", once, "Collect every check once, print the results and exit");
+  cli.add_option("--output", output, "With --once: table or json")->capture_default_str();
+  cli.add_option("--at", at, "With --once: evaluate as of this RFC 3339 time");
+  cli.add_option("--collector.workers", workers, "Checks collected in parallel")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  cli.add_flag("--version", version, "Print the version and exit");
+  CLI11_PARSE(cli, argc, argv);
+
+  if (version) {
+    std::cout << "freshness_exporter " << FRESHNESS_VERSION << " (" << FRESHNESS_REVISION << ")\n";
+    return 0;
+  }
+  const auto level = freshness::ParseLogLevel(log_level);
+  const auto format = freshness::ParseLogFormat(log_format);
+  if (!level || !format || (output != "table" && output != "json")) {
+    std::cerr << "invalid --log.level, --log.format or --output\n";
+    return 2;
+  }
+  if (!at.empty() && !once) {
+    std::cerr << "--at needs --once\n";
+    return 2;
+  }
+  freshness::Logger logger(*level, *format, std::cerr);
+
+  if (config_check) {
+    try {
+      const freshness::Config config = freshness::LoadConfigFile(config_file);
+      std::cout << config_file << ": OK (" << config.checks.size() << " checks, "
+                << config.targets.size() << " targets, " << config.calendars.size()
+                << " calendars)\n";
+      return 0;
+    } catch (const std::exception& error) {
+      std::cerr << error.what() << "\n";
+      return 1;
+    }
+  }
+
+  freshness::SystemClock system_clock;
+  if (once) {
+    std::optional<freshness::FixedClock> fixed;
+    if (!at.empty()) {
+      const std::optional<TimePoint> when = ParseRfc3339(at);
+      if (!when) {
+        std::cerr << "invalid --at \"" << at
+                  << "\" (expected RFC 3339, e.g. 2026-07-06T10:00:00-04:00)\n";
+        return 2;
+      }
+      fixed.emplace(*when);
+    }
+    try {
+      return RunOnce(config_file, output == "json",
+                     fixed ? static_cast<const Clock&>(*fixed) : system_clock, workers, logger);
+    } catch (const std::exception& error) {
+      std::cerr << error.what() << "\n";
+      return 1;
+    }
+  }
+
+  // Signals are taken by sigwait below, so block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  freshness::AppOptions options;
+  options.config_file = config_file;
+  options.web.listen_address = listen_address;
+  options.web.telemetry_path = telemetry_path;
+  options.web.web_config_file = web_config_file;
+  options.workers = workers;
+  freshness::ExporterApp app(options, logger, system_clock);
   try {
-    freshness::LoadConfigFile(argv[1]);
+    app.Start();
+    app.Serve();
   } catch (const std::exception& error) {
-    std::cerr << error.what() << "\n";
+    logger.Error("cannot start", {{"err", error.what()}});
     return 1;
   }
+  logger.Info("started", {{"version", FRESHNESS_VERSION}, {"revision", FRESHNESS_REVISION}});
+  while (true) {
+    int received = 0;
+    if (sigwait(&signals, &received) != 0) continue;
+    if (received == SIGHUP) {
+      app.Reload();
+      continue;
+    }
+    logger.Info("shutting down", {{"signal", std::to_string(received)}});
+    break;
+  }
+  app.Stop();
   return 0;
 }

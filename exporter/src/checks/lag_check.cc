@@ -90,6 +90,13 @@ CheckSummary LagCheck::Summarize(const Observation& observation, TimePoint now) 
 
 std::shared_ptr<Check> MakeLagCheck(CheckSpec spec, MappingReader& reader, const Config&) {
   const std::vector<std::string> group_by = reader.StringList("group_by", true);
+  for (const std::string& name : group_by) {
+    // group_by values become labels: they must not collide with the exporter's own.
+    if (name == "check" || name == "job" || name == "instance" || name.rfind("__", 0) == 0 ||
+        name.find('$') != std::string::npos) {
+      reader.Fail("group_by", "column \"" + name + "\" cannot be used as a label name");
+    }
+  }
   const int max_series = static_cast<int>(reader.Integer("max_series", 100, 1, 100'000));
   std::string sql;
   if (const std::optional<std::string> custom = reader.OptionalString("sql")) {

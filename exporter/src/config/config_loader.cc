@@ -50,13 +50,12 @@ void ReadGlobal(MappingReader reader, GlobalConfig& global) {
                   "unknown time zone \"" + global.timezone + "\"");
   }
   global.labels = reader.StringMap("labels");
+  MappingReader labels = reader.Mapping("labels");
   for (const auto& [name, value] : global.labels) {
     if (!std::regex_match(name, kLabelName) || name.rfind("__", 0) == 0) {
-      reader.Fail("labels", "invalid label name \"" + name + "\"");
+      labels.Fail(name, "invalid label name");
     }
-    if (kReservedLabels.count(name) != 0) {
-      reader.Fail("labels", "label name \"" + name + "\" is reserved");
-    }
+    if (kReservedLabels.count(name) != 0) labels.Fail(name, "label name is reserved");
   }
   reader.RejectUnknownKeys();
 }
@@ -187,8 +186,6 @@ std::shared_ptr<const ActiveWindow> ReadActive(MappingReader& check_reader, cons
 
 void ReadChecks(const YAML::Node& checks_node, MappingReader& defaults_reader, Config& config,
                 MappingReader& root) {
-  if (!checks_node.IsDefined() || checks_node.IsNull()) return;
-  if (!checks_node.IsSequence()) root.FailAt(checks_node, "checks", "expected a list");
   std::map<std::string, SourceMark> seen;
   std::map<std::string, YAML::Node> defaults;
   if (defaults_reader.node().IsMap()) {
@@ -203,6 +200,8 @@ void ReadChecks(const YAML::Node& checks_node, MappingReader& defaults_reader, C
       defaults_reader.Raw(kind);
     }
   }
+  if (!checks_node.IsDefined() || checks_node.IsNull()) return;
+  if (!checks_node.IsSequence()) root.FailAt(checks_node, "checks", "expected a list");
   for (std::size_t index = 0; index < checks_node.size(); ++index) {
     const YAML::Node raw = checks_node[index];
     const std::string path = "checks[" + std::to_string(index) + "]";

@@ -29,3 +29,17 @@ inline TimePoint FromUnixSeconds(double seconds) {
 }
 
 }  // namespace freshness
+
+namespace freshness {
+
+// A clock fixed at one instant: --once --at replays schedules as of that time.
+class FixedClock final : public Clock {
+ public:
+  explicit FixedClock(TimePoint at) : at_(at) {}
+  TimePoint Now() const override { return at_; }
+
+ private:
+  TimePoint at_;
+};
+
+}  // namespace freshness

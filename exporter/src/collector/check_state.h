@@ -1,0 +1,30 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "checks/check.h"
+#include "util/check_error.h"
+
+namespace freshness {
+
+// What the exporter knows about one check between collections. Scrapes render this; they
+// never run a check.
+struct CheckState {
+  // The last published observation: the last good one, or one a failing check chose to
+  // publish (Observation::failure). Errors are never stored as values.
+  std::shared_ptr<const Observation> observation;
+  bool collected = false;  // at least one run finished
+  bool success = false;    // the last run succeeded
+  double duration_seconds = 0;
+  std::optional<double> last_success_unix;
+  std::optional<double> last_run_unix;
+  std::array<std::uint64_t, std::size(kAllErrorReasons)> errors_by_reason{};
+  std::optional<ErrorReason> last_error_reason;
+  std::string last_error;  // redacted
+};
+
+}  // namespace freshness

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <shared_mutex>
+#include <thread>
+#include <vector>
+
+#include "checks/check.h"
+#include "collector/check_state.h"
+#include "config/config.h"
+#include "db/database.h"
+#include "log/logger.h"
+#include "util/clock.h"
+
+namespace freshness {
+
+using DatabaseMap = std::map<std::string, std::shared_ptr<Database>>;
+
+// Runs every check of one config in the background, each on its own interval (with jitter),
+// one run per check at a time, on a bounded pool of workers; keeps each check's last result.
+// A failing or slow check never stops another one: each run has its own budget and one catch
+// site here.
+class Collector {
+ public:
+  struct Options {
+    int workers = 8;
+    bool jitter = true;  // spread first runs so checks do not hit the database together
+  };
+
+  Collector(std::shared_ptr<const Config> config, DatabaseMap databases, const Clock& clock,
+            Logger& logger, Options options);
+  ~Collector();
+  Collector(const Collector&) = delete;
+  Collector& operator=(const Collector&) = delete;
+
+  // Carries counters and last observations over from a previous collector, by check name, so a
+  // reload neither resets counters nor empties /metrics. Call before Start.
+  void AdoptStates(const Collector& previous);
+
+  void Start();
+  void Stop();  // waits for runs in progress (each bounded by its budget)
+  // Runs every check once on the worker pool and returns when all are done (--once).
+  void RunOnce();
+
+  // Calls `visit` for every check with its state, under a shared lock: keep it quick.
+  void Visit(const std::function<void(const Check&, const CheckState&)>& visit) const;
+  std::optional<CheckState> StateOf(const std::string& check_name) const;
+  bool FirstCollectionDone() const;
+  std::optional<double> LastCollectionUnix() const;
+
+  const Config& config() const { return *config_; }
+  const std::shared_ptr<const Config>& shared_config() const { return config_; }
+  const DatabaseMap& databases() const { return databases_; }
+
+ private:
+  using SteadyTime = std::chrono::steady_clock::time_point;
+  struct Due {
+    SteadyTime when;
+    std::size_t index;
+    bool operator>(const Due& other) const { return when > other.when; }
+  };
+
+  void RunCheck(std::size_t index);
+  void WorkerLoop();
+  std::chrono::nanoseconds Jitter(std::chrono::nanoseconds interval);
+
+  std::shared_ptr<const Config> config_;
+  DatabaseMap databases_;
+  const Clock& clock_;
+  Logger& logger_;
+  Options options_;
+
+  mutable std::shared_mutex state_mutex_;
+  std::vector<CheckState> states_;
+  std::map<std::string, std::size_t> index_by_name_;
+  std::atomic<std::size_t> collected_count_{0};
+  std::atomic<double> last_collection_unix_{0};
+
+  std::mutex schedule_mutex_;
+  std::condition_variable schedule_changed_;
+  std::priority_queue<Due, std::vector<Due>, std::greater<Due>> schedule_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+  std::uint64_t jitter_state_;
+};
+
+}  // namespace freshness

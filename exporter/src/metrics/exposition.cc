@@ -1,0 +1,170 @@
+#include "metrics/exposition.h"
+
+#include <prometheus/metric_family.h>
+#include <prometheus/text_serializer.h>
+
+#include <map>
+#include <sstream>
+
+#include "metrics/metric_names.h"
+#include "metrics/process_metrics.h"
+
+namespace freshness {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+// Families in a stable order: core series first, then check-defined ones by name.
+class FamilySet {
+ public:
+  MetricFamily& Get(const std::string& name, const std::string& help, MetricType type) {
+    const auto found = index_.find(name);
+    if (found != index_.end()) return families_[found->second];
+    index_[name] = families_.size();
+    MetricFamily family;
+    family.name = name;
+    family.help = help;
+    family.type = type;
+    families_.push_back(std::move(family));
+    return families_.back();
+  }
+  MetricFamily* Find(const std::string& name) {
+    const auto found = index_.find(name);
+    return found == index_.end() ? nullptr : &families_[found->second];
+  }
+  std::vector<MetricFamily>& families() { return families_; }
+
+ private:
+  std::vector<MetricFamily> families_;
+  std::map<std::string, std::size_t> index_;
+};
+
+ClientMetric MakeMetric(const Labels& global,
+                        const std::vector<std::pair<std::string, std::string>>& first,
+                        const Labels& own, MetricType type, double value) {
+  ClientMetric metric;
+  for (const auto& [name, label_value] : first) metric.label.push_back({name, label_value});
+  for (const auto& [name, label_value] : own) metric.label.push_back({name, label_value});
+  for (const auto& [name, label_value] : global) {
+    if (own.count(name) == 0) metric.label.push_back({name, label_value});
+  }
+  if (type == MetricType::Counter) {
+    metric.counter.value = value;
+  } else if (type == MetricType::Untyped) {
+    metric.untyped.value = value;
+  } else {
+    metric.gauge.value = value;
+  }
+  return metric;
+}
+
+void Add(FamilySet& set, const char* name, const char* help, MetricType type, const Labels& global,
+         const std::vector<std::pair<std::string, std::string>>& first, double value) {
+  set.Get(name, help, type).metric.push_back(MakeMetric(global, first, {}, type, value));
+}
+
+}  // namespace
+
+std::string RenderExposition(const Collector& collector, const ReloadStatus& reload,
+                             TimePoint now) {
+  const Config& config = collector.config();
+  const Labels& global = config.global.labels;
+  const double now_unix = ToUnixSeconds(now);
+  FamilySet set;
+
+  Add(set, metric::kBuildInfo,
+      "A metric with a constant '1' value labeled by version and revision.", MetricType::Gauge,
+      global, {{"version", FRESHNESS_VERSION}, {"revision", FRESHNESS_REVISION}}, 1);
+  Add(set, metric::kConfigReloadSuccessful, "Whether the last configuration reload succeeded.",
+      MetricType::Gauge, global, {}, reload.last_reload_successful ? 1 : 0);
+  Add(set, metric::kConfigReloadSuccessTimestamp,
+      "Time of the last successful configuration reload.", MetricType::Gauge, global, {},
+      reload.last_success_unix.value_or(0));
+  Add(set, metric::kLastCollection,
+      "Time of the newest completed collection of any check (self-heartbeat).", MetricType::Gauge,
+      global, {}, collector.LastCollectionUnix().value_or(0));
+  for (const auto& [name, database] : collector.databases()) {
+    Add(set, metric::kTargetUp, "Whether the target's database answered the last attempt.",
+        MetricType::Gauge, global, {{"target", name}}, database->Up() ? 1 : 0);
+  }
+  for (const auto& [name, calendar] : config.calendars) {
+    if (!calendar->valid_through()) continue;
+    // The holiday list covers the whole valid_through day.
+    const double end = ToUnixSeconds(TimePoint(*calendar->valid_through() + date::days(1)));
+    Add(set, metric::kCalendarValidThrough, "End of the calendar's holiday list.",
+        MetricType::Gauge, global, {{"calendar", name}}, end);
+  }
+
+  // Common per-check families first, so they come before kind-specific ones.
+  set.Get(metric::kCheckInfo, "Static facts about a check, for joins in rules.", MetricType::Gauge);
+  set.Get(metric::kCheckActive, "1 inside the check's active calendar and hours window.",
+          MetricType::Gauge);
+  set.Get(metric::kCheckSuccess, "1 if the last collection of the check succeeded.",
+          MetricType::Gauge);
+  set.Get(metric::kCheckDuration, "Duration of the last collection of the check.",
+          MetricType::Gauge);
+  set.Get(metric::kCheckLastSuccess, "Time of the last successful collection of the check.",
+          MetricType::Gauge);
+  set.Get(metric::kCheckErrors, "Failed collections of the check, by reason.", MetricType::Counter);
+
+  collector.Visit([&](const Check& check, const CheckState& state) {
+    const CheckSpec& spec = check.spec();
+    const std::vector<std::pair<std::string, std::string>> by_check = {{"check", spec.name}};
+    set.Find(metric::kCheckInfo)
+        ->metric.push_back(MakeMetric(global,
+                                      {{"check", spec.name},
+                                       {"kind", spec.kind},
+                                       {"target", spec.target},
+                                       {"mode", spec.mode},
+                                       {"severity", spec.severity}},
+                                      {}, MetricType::Gauge, 1));
+    const bool active = spec.active == nullptr || spec.active->IsActive(now);
+    set.Find(metric::kCheckActive)
+        ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Gauge, active ? 1 : 0));
+    set.Find(metric::kCheckSuccess)
+        ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Gauge,
+                                      state.collected && state.success ? 1 : 0));
+    set.Find(metric::kCheckDuration)
+        ->metric.push_back(
+            MakeMetric(global, by_check, {}, MetricType::Gauge, state.duration_seconds));
+    if (state.last_success_unix) {
+      set.Find(metric::kCheckLastSuccess)
+          ->metric.push_back(
+              MakeMetric(global, by_check, {}, MetricType::Gauge, *state.last_success_unix));
+    }
+    MetricFamily& errors = *set.Find(metric::kCheckErrors);
+    for (ErrorReason reason : kAllErrorReasons) {
+      errors.metric.push_back(MakeMetric(
+          global, by_check, {{"reason", std::string(ReasonName(reason))}}, MetricType::Counter,
+          static_cast<double>(state.errors_by_reason[static_cast<std::size_t>(reason)])));
+    }
+    if (state.observation == nullptr) return;
+    const std::vector<MetricDescriptor> descriptors = check.Descriptors();
+    for (const Sample& sample : state.observation->samples) {
+      const MetricDescriptor* descriptor = nullptr;
+      for (const MetricDescriptor& candidate : descriptors) {
+        if (candidate.name == sample.metric) descriptor = &candidate;
+      }
+      const std::string help = descriptor != nullptr ? descriptor->help : sample.metric;
+      const MetricType type = descriptor != nullptr ? descriptor->type : MetricType::Gauge;
+      const double value =
+          sample.since_unix_seconds ? now_unix - *sample.since_unix_seconds : sample.value;
+      set.Get(sample.metric, help, type)
+          .metric.push_back(MakeMetric(global, by_check, sample.labels, type, value));
+    }
+  });
+
+  // Empty families would print HELP/TYPE with no samples; drop them.
+  std::vector<MetricFamily> families;
+  for (MetricFamily& family : set.families()) {
+    if (!family.metric.empty()) families.push_back(std::move(family));
+  }
+  for (MetricFamily& family : CollectProcessMetrics()) families.push_back(std::move(family));
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, families);
+  return out.str();
+}
+
+}  // namespace freshness
