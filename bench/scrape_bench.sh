@@ -11,7 +11,8 @@
 #   - database transactions per scrape under that load: (xact_commit + xact_rollback) delta of the
 #     exporter's database over the whole load phase, divided by the scrapes it served. The delta
 #     includes the exporter's own background collections during the phase (and the 11 s wait that
-#     lets idle backends flush their statistics), so it is an upper bound;
+#     lets idle backends flush their statistics), so it is an upper bound; "net" subtracts the
+#     background rate measured in an idle window before the load;
 #   - resident memory (VmRSS, and the peak VmHWM) right after the load.
 # Loopback only, bounded in time: about two minutes with the defaults. Not part of the test suite.
 #
@@ -127,7 +128,6 @@ reader_dsn() { echo "host=127.0.0.1 port=$pg_port user=freshness_reader dbname=$
 
 add_exporter freshness_exporter
 ready_metric[freshness_exporter]='^freshness_check_success\{.*check="daily_pnl".* 1$'
-version[freshness_exporter]=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 DEMO_DSN=$(reader_dsn "${database[freshness_exporter]}") \
   "$exporter" --config.file=examples/demo/freshness.yml \
   --web.listen-address="127.0.0.1:${port[freshness_exporter]}" --log.level=warn \
@@ -176,14 +176,24 @@ for name in "${names[@]}"; do
   done
   for _ in 1 2 3 4 5; do curl -fsS -o /dev/null "${url[$name]}"; done
 done
-# Idle backends flush their statistics within 10 s; start from flushed counters.
-log "exporters ready; waiting ${stats_flush_seconds}s for database statistics to settle"
-sleep "$stats_flush_seconds"
+version[freshness_exporter]=$(curl -fsS "${url[freshness_exporter]}" \
+  | sed -n 's/^freshness_exporter_build_info{.*revision="\([0-9a-f]\{0,7\}\).*/\1/p' | head -n 1)
 
 transactions() {
   psql "$admin_dsn" --no-psqlrc -Atc \
     "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$1'"
 }
+now() { date +%s.%N; }
+
+# Idle backends flush their statistics within 10 s; start from flushed counters. A second idle
+# window of the same length measures each exporter's background transaction rate (its own
+# collections, no scrapes), to tell scrape-driven transactions from background ones.
+log "exporters ready; waiting 2x${stats_flush_seconds}s: statistics settle, then the idle rate"
+sleep "$stats_flush_seconds"
+declare -A idle_before idle_rate
+for name in "${names[@]}"; do idle_before[$name]=$(transactions "${database[$name]}"); done
+idle_start=$(now)
+sleep "$stats_flush_seconds"
 
 # wrk_field OUTPUT FIELD: latency percentiles in ms (50, 99), or requests (total, rate).
 wrk_field() {
@@ -224,6 +234,11 @@ load_command="wrk -t$load_threads -c$connections -d${load_seconds}s URL"
 
 # --- phase 1: 8 concurrent connections, transactions per scrape ----------------------------------
 for name in "${names[@]}"; do tx_before[$name]=$(transactions "${database[$name]}"); done
+load_start=$(now)
+for name in "${names[@]}"; do
+  idle_rate[$name]=$(awk -v d="$((tx_before[$name] - idle_before[$name]))" -v a="$idle_start" \
+    -v b="$load_start" 'BEGIN { printf "%.3f", d / (b - a) }')
+done
 for name in "${names[@]}"; do
   log "$name: ${repeat}x $load_command"
   rates=()
@@ -239,6 +254,7 @@ done
 log "waiting ${stats_flush_seconds}s for database statistics to settle"
 sleep "$stats_flush_seconds"
 for name in "${names[@]}"; do tx_after[$name]=$(transactions "${database[$name]}"); done
+load_end=$(now)
 
 # --- phase 2: sequential scrapes, latency --------------------------------------------------------
 for name in "${names[@]}"; do
@@ -265,17 +281,25 @@ echo "data: $(psql "$pipeline_dsn" --no-psqlrc -Atc "SELECT count(*) FROM ops.la
   "$(psql "$admin_dsn" --no-psqlrc -Atc "SELECT pg_size_pretty(pg_database_size('pipeline'))") per database copy;" \
   "PostgreSQL $(psql "$admin_dsn" --no-psqlrc -Atc 'SHOW server_version' | cut -d' ' -f1)"
 echo
-printf '%-20s %-14s %9s %9s %12s %10s %9s %9s\n' exporter version 'p50 ms' 'p99 ms' \
-  'scrapes/s' 'xact/scrp' 'RSS MB' 'peak MB'
+printf '%-20s %-12s %8s %8s %10s %10s %10s %7s %7s\n' exporter version 'p50 ms' 'p99 ms' \
+  'scrapes/s' 'xact/scrp' 'net/scrp' 'RSS MB' 'peak MB'
 for name in "${names[@]}"; do
   delta=$((tx_after[$name] - tx_before[$name]))
   per_scrape=$(awk -v d="$delta" -v s="${scrapes[$name]}" 'BEGIN { printf "%.4f", s ? d / s : 0 }')
-  printf '%-20s %-14s %9s %9s %12s %10s %9s %9s\n' "$name" "${version[$name]:0:14}" "${p50[$name]}" \
-    "${p99[$name]}" "${rate[$name]}" "$per_scrape" "${rss[$name]}" "${hwm[$name]}"
+  # Net: minus what the exporter does anyway in the background over the same window.
+  net=$(awk -v d="$delta" -v s="${scrapes[$name]}" -v r="${idle_rate[$name]}" -v a="$load_start" \
+    -v b="$load_end" 'BEGIN { n = d - r * (b - a); if (n < 0) n = 0; printf "%.4f", s ? n / s : 0 }')
+  printf '%-20s %-12s %8s %8s %10s %10s %10s %7s %7s\n' "$name" "${version[$name]:0:12}" \
+    "${p50[$name]}" "${p99[$name]}" "${rate[$name]}" "$per_scrape" "$net" "${rss[$name]}" \
+    "${hwm[$name]}"
 done
 echo
+window=$(awk -v a="$load_start" -v b="$load_end" 'BEGIN { printf "%.0f", b - a }')
 for name in "${names[@]}"; do
-  echo "  $name: $((tx_after[$name] - tx_before[$name])) transactions for ${scrapes[$name]} scrapes"
+  echo "  $name: $((tx_after[$name] - tx_before[$name])) transactions in ${window}s for" \
+    "${scrapes[$name]} scrapes; ${idle_rate[$name]} transactions/s when not scraped"
 done
+echo "xact/scrp: all transactions of the exporter's database during the load phase, per scrape;"
+echo "net/scrp: the same minus the exporter's idle (background collection) rate over that window."
 echo "targets for freshness_exporter: 0 transactions per scrape, p50 < 2 ms, scrapes/s >= the" \
   "fastest peer, RSS < 10 MB"
