@@ -3,7 +3,8 @@
 # test overlay with short clocks) -> Alertmanager (the shipped routing, test overlay) -> a local
 # capture server standing in for Slack and PagerDuty.
 #
-#   1. stop the writer           -> FreshnessLagHigh (warning) arrives at the Slack capture;
+#   1. stop the writer           -> FreshnessLagHigh (warning) arrives at the Slack capture; the
+#                                   same alert of an observe-mode check reaches no one;
 #   2. insert a duplicate        -> FreshnessDuplicateExecution (critical) pages PagerDuty;
 #   3. stop the exporter         -> FreshnessExporterDown pages, and the data alerts it inhibits
 #                                   (still firing for keep_firing_for, then resolving) send nothing.
@@ -196,6 +197,9 @@ capture wait --path /slack --timeout 90 \
 capture none --path /pagerduty --contains 'payload.summary=FreshnessLagHigh' \
   || fail "a warning paged PagerDuty"
 log "    Slack got FreshnessLagHigh for telemetry"
+# The observe-mode check's alert fires too, with mode="observe", and is routed to no one.
+wait_for_query 'ALERTS{alertname="FreshnessLagHigh",check="telemetry_observed",mode="observe",alertstate="firing"}' 30 \
+  || fail "FreshnessLagHigh did not fire for the observe-mode check"
 
 # --- 2. a duplicate execution: the page reaches PagerDuty ----------------------------------------
 log "2/3 inserting a duplicate execution"
@@ -233,9 +237,9 @@ capture wait --path /pagerduty --after "$mark" --timeout 60 \
   || fail "FreshnessExporterDown did not page the PagerDuty capture"
 log "    PagerDuty got FreshnessExporterDown"
 
-# Alertmanager itself says the data alerts are inhibited by it...
+# Alertmanager itself says the data alerts (both lag checks) are inhibited by it...
 inhibited=$(curl -fsS --max-time 5 "$alertmanager_url/api/v2/alerts?filter=alertname%3D%22FreshnessLagHigh%22" \
-  | /usr/bin/python3 -c 'import json,sys; a=json.load(sys.stdin); print(" ".join(x["status"]["state"]+":"+str(len(x["status"]["inhibitedBy"])) for x in a))')
+  | /usr/bin/python3 -c 'import json,sys; a=json.load(sys.stdin); print(" ".join(sorted({x["status"]["state"]+":"+str(len(x["status"]["inhibitedBy"])) for x in a})))')
 [[ $inhibited == "suppressed:1" ]] \
   || fail "FreshnessLagHigh is not inhibited in Alertmanager (state: ${inhibited:-none})"
 # ...and after they stop firing (keep_firing_for 15 s) and a group interval, nothing about them
@@ -248,4 +252,9 @@ capture none --path /pagerduty --after "$mark" --contains 'payload.summary=Fresh
 capture none --path /pagerduty --after "$mark" --contains 'payload.summary=FreshnessLagHigh' \
   || fail "PagerDuty heard about the lag alert"
 log "    no notification about the inhibited data alerts"
+capture none --path /slack --contains 'attachments.0.title=telemetry_observed' \
+  || fail "the observe-mode check notified Slack"
+capture none --path /pagerduty --contains 'payload.summary=telemetry_observed' \
+  || fail "the observe-mode check paged"
+log "    the observe-mode check notified no one"
 log "PASS"

@@ -5,8 +5,8 @@ usage:
   overlay.py rules OUT_DIR RULE_FILE...
       Copies the rule files with every `for` divided by 30 (10m -> 20s, 2m -> 4s, FreshnessExporterDown
       2s) and `keep_firing_for` set to 15s, so the exporter-down inhibition keeps its order: the
-      data alerts still fire when FreshnessExporterDown does. The telemetry lag threshold becomes
-      5 s.
+      data alerts still fire when FreshnessExporterDown does. The telemetry lag threshold and the
+      default lag threshold become 5 s.
   overlay.py alertmanager SOURCE_YML OUT_YML SECRETS_DIR CAPTURE_URL
       Copies the Alertmanager config with PagerDuty and Slack pointed at CAPTURE_URL (/pagerduty,
       /slack; the Slack URL and the routing key go into files in SECRETS_DIR, as in production),
@@ -39,6 +39,8 @@ def overlay_rules(out_dir, files):
                 if rule.get("record") == "check:freshness_lag_seconds:threshold_override" and \
                         (rule.get("labels") or {}).get("check") == "telemetry":
                     rule["expr"] = "vector(5)"
+                if rule.get("record") == "check:freshness_lag_seconds:threshold":
+                    rule["expr"] = re.sub(r"\+ \d+\s*$", "+ 5", rule["expr"])
                 if "alert" not in rule:
                     continue
                 if rule["alert"] == "FreshnessExporterDown":
