@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""Every dashboard query returns data from a real Prometheus scraping the real exporter.
+
+usage: dashboards_live_test.py EXPORTER_BINARY
+
+Starts, on loopback and in a temporary directory: PostgreSQL 15 (scripts/lib/postgres.sh) with
+examples/demo/schema.sql, the demo writer (examples/demo/writer.sh, with its duplicated
+execution and hung run), the exporter with examples/demo/freshness.yml, and Prometheus scraping
+it as job freshness_exporter every second with the rule bundle (rules/*.yml). Then every panel
+query and every variable query of dashboards/*.json, with the variables substituted as Grafana
+does for "All", must return data (instant and range queries, as the panel asks).
+
+The demo config has no artifact check and no check in observe mode while the artifact and
+observe-mode panels need one: when it has none, the test runs it with one extra check appended,
+an artifact check in mode observe on a file the test writes (written down in the output).
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+import urllib.request
+
+import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import deploy_lib as lib  # noqa: E402
+
+EXPORTER = None  # set from argv
+DEMO_CONFIG = os.path.join(lib.ROOT, "examples", "demo", "freshness.yml")
+POSTGRES_LIB = os.path.join(lib.ROOT, "scripts", "lib", "postgres.sh")
+# Grafana's substitutions for the "All" option (allValue .*) and a 1 s scrape interval.
+LIVE_VALUES = {"instance": ".*", "check": ".*", "__rate_interval": "15s", "__interval": "2s",
+               "__range": "5m", "__range_s": "300"}
+DEADLINE_SECONDS = 150
+
+
+def shell(script, **kwargs):
+    """Runs bash with scripts/lib/postgres.sh sourced; returns stdout."""
+    result = subprocess.run(["bash", "-c", f'source "{POSTGRES_LIB}"\n{script}'],
+                            capture_output=True, text=True, **kwargs)
+    if result.returncode:
+        raise AssertionError(f"{script}\nfailed: {result.stderr}")
+    return result.stdout.strip()
+
+
+def http_get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.status, response.read().decode()
+
+
+class Stack:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="dashboards-live-")
+        os.chmod(self.dir, 0o755)
+        self.processes = []
+        self.pgdata = os.path.join(self.dir, "pgdata")
+        self.pg_started = False
+
+    def start(self, name, argv, env=None):
+        log = open(os.path.join(self.dir, name + ".log"), "w", encoding="utf-8")
+        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                                   env=dict(os.environ, **(env or {})), cwd=lib.ROOT,
+                                   start_new_session=True)
+        self.processes.append((name, process, log))
+        return process
+
+    def log(self, name):
+        with open(os.path.join(self.dir, name + ".log"), encoding="utf-8") as f:
+            return f.read()[-3000:]
+
+    def wait_http(self, name, url, seconds=60):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                if http_get(url)[0] == 200:
+                    return
+            except OSError:
+                pass
+            for n, process, _ in self.processes:
+                if n == name and process.poll() is not None:
+                    raise AssertionError(f"{name} exited:\n{self.log(name)}")
+            time.sleep(0.5)
+        raise AssertionError(f"{name} not ready at {url}:\n{self.log(name)}")
+
+    def stop(self):
+        for _, process, log in reversed(self.processes):
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+            log.close()
+        if self.pg_started:
+            shell(f'pg_stop "{self.pgdata}"')
+        if os.environ.get("DEPLOY_KEEP"):
+            print(f"kept {self.dir}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def exporter_config(directory):
+    """The demo config, plus an observe-mode artifact check when it has none."""
+    with open(DEMO_CONFIG, encoding="utf-8") as f:
+        config = yaml.safe_load(f)
+    kinds = {c["kind"] for c in config["checks"]}
+    modes = {c.get("mode", "enforce") for c in config["checks"]}
+    if "artifact" in kinds and "observe" in modes:
+        return DEMO_CONFIG, None
+    artifact = os.path.join(directory, "artifacts", "pit_parity.json")
+    os.makedirs(os.path.dirname(artifact))
+    with open(artifact, "w", encoding="utf-8") as f:
+        f.write('{"parity": "ok"}\n')
+    # A daily schedule (not max_age) so the deadline and missed-slot series exist too.
+    extra = {"name": "pit_parity", "kind": "artifact", "source": artifact,
+             "expect": {"schedule": "0 0 * * *"}, "grace": "30m", "mode": "observe"}
+    config["checks"].append(extra)
+    path = os.path.join(directory, "freshness.yml")
+    with open(path, "w", encoding="utf-8") as f:
+        yaml.safe_dump(config, f, sort_keys=False)
+    return path, extra
+
+
+class DashboardsLiveTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        for tool in ("prometheus", "psql", "bash"):
+            lib.require_tool(tool)
+        if not EXPORTER or not os.access(EXPORTER, os.X_OK):
+            raise AssertionError(f"no exporter binary at {EXPORTER}")
+        cls.stack = Stack()
+        try:
+            cls._start()
+        except BaseException:
+            cls.stack.stop()
+            raise
+
+    @classmethod
+    def _start(cls):
+        s = cls.stack
+        pg_port = shell("free_port")
+        shell(f'pg_start "{s.pgdata}" {pg_port}')
+        s.pg_started = True
+        admin = shell(f"pg_dsn {pg_port}")
+        subprocess.run(["psql", admin, "--no-psqlrc", "-q", "-c", "CREATE DATABASE pipeline"],
+                       check=True, capture_output=True)
+        writer_dsn = shell(f"pg_dsn {pg_port} pipeline")
+        subprocess.run(["psql", writer_dsn, "--no-psqlrc", "-q", "-v", "ON_ERROR_STOP=1", "-f",
+                        os.path.join(lib.ROOT, "examples", "demo", "schema.sql")],
+                       check=True, capture_output=True)
+        writer = os.path.join(lib.ROOT, "examples", "demo", "writer.sh")
+        # As scripts/demo.sh: history, a duplicated execution now, a hung run on the first tick.
+        subprocess.run([writer, f"--dsn={writer_dsn}", "--backfill=900", "--once", "--no-faults",
+                        "--fault=duplicate"], check=True, capture_output=True)
+        s.start("writer", [writer, f"--dsn={writer_dsn}", "--fault=hung-run"])
+
+        config, cls.extra_check = exporter_config(s.dir)
+        if cls.extra_check:
+            print("demo config has no observe-mode artifact check; appended "
+                  + json.dumps(cls.extra_check), file=sys.stderr)
+        exporter_port = shell("free_port")
+        s.start("exporter", [EXPORTER, f"--config.file={config}",
+                             f"--web.listen-address=127.0.0.1:{exporter_port}"],
+                env={"DEMO_DSN": f"host=127.0.0.1 port={pg_port} user=freshness_reader "
+                                 "dbname=pipeline"})
+        s.wait_http("exporter", f"http://127.0.0.1:{exporter_port}/-/ready")
+
+        prometheus_port = shell("free_port")
+        rule_files = [p for p in lib.rule_files() if os.path.dirname(p) == lib.RULES_DIR]
+        prometheus_config = {
+            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+            "rule_files": rule_files,
+            "scrape_configs": [{"job_name": "freshness_exporter", "static_configs": [
+                {"targets": [f"127.0.0.1:{exporter_port}"]}]}],
+        }
+        path = os.path.join(s.dir, "prometheus.yml")
+        with open(path, "w", encoding="utf-8") as f:
+            yaml.safe_dump(prometheus_config, f)
+        s.start("prometheus", ["prometheus", f"--config.file={path}",
+                               f"--storage.tsdb.path={s.dir}/prometheus",
+                               f"--web.listen-address=127.0.0.1:{prometheus_port}"])
+        cls.prometheus = f"http://127.0.0.1:{prometheus_port}"
+        s.wait_http("prometheus", cls.prometheus + "/-/ready")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.stop()
+
+    def query(self, expr, instant):
+        now = time.time()
+        if instant:
+            params = {"query": expr, "time": f"{now:.3f}"}
+            url = f"{self.prometheus}/api/v1/query?" + urllib.parse.urlencode(params)
+        else:
+            params = {"query": expr, "start": f"{now - 120:.3f}", "end": f"{now:.3f}",
+                      "step": "2"}
+            url = f"{self.prometheus}/api/v1/query_range?" + urllib.parse.urlencode(params)
+        try:
+            _, body = http_get(url, timeout=10)
+        except urllib.error.HTTPError as error:
+            return None, error.read().decode()
+        data = json.loads(body)
+        return data["data"]["result"], None
+
+    def collect_queries(self):
+        queries = []
+        for name, dashboard in lib.load_dashboards().items():
+            for panel in lib.panels(dashboard):
+                for t in panel["targets"]:
+                    queries.append((f'{name}: "{panel["title"]}" {t["refId"]}',
+                                    lib.substitute(t["expr"], LIVE_VALUES),
+                                    bool(t.get("instant")) and not t.get("range")))
+            for var in dashboard["templating"]["list"]:
+                if var["type"] == "query":
+                    expr = lib.variable_query_expr(var["query"])
+                    queries.append((f'{name}: variable {var["name"]}',
+                                    lib.substitute(expr, LIVE_VALUES), True))
+        return queries
+
+    def test_every_query_returns_data(self):
+        pending = {where: (expr, instant) for where, expr, instant in self.collect_queries()}
+        self.assertGreater(len(pending), 40)
+        errors = {}
+        deadline = time.time() + DEADLINE_SECONDS
+        while pending and time.time() < deadline:
+            for where, (expr, instant) in list(pending.items()):
+                result, error = self.query(expr, instant)
+                if error:
+                    errors[where] = f"{expr}\n  -> {error}"
+                    del pending[where]
+                elif result:
+                    del pending[where]
+            if pending:
+                time.sleep(3)
+        self.assertFalse(errors, "queries Prometheus rejects:\n" + "\n".join(
+            f"{k}: {v}" for k, v in errors.items()))
+        self.assertFalse(pending, f"no data after {DEADLINE_SECONDS}s:\n" + "\n".join(
+            f"{k}: {v[0]}" for k, v in pending.items()) + "\nexporter log:\n"
+            + self.stack.log("exporter"))
+
+    def test_variables_list_the_demo(self):
+        with open(DEMO_CONFIG, encoding="utf-8") as f:
+            demo_checks = {c["name"] for c in yaml.safe_load(f)["checks"]}
+        deadline = time.time() + 60
+        while True:
+            result, _ = self.query('freshness_check_info{job=~"freshness_exporter"}', True)
+            checks = {r["metric"]["check"] for r in result or []}
+            if demo_checks <= checks or time.time() > deadline:
+                break
+            time.sleep(1)
+        self.assertLessEqual(demo_checks, checks)
+        result, _ = self.query("freshness_exporter_build_info", True)
+        self.assertEqual({r["metric"]["job"] for r in result}, {"freshness_exporter"})
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    EXPORTER = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
