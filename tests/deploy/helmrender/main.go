@@ -8,7 +8,7 @@
 // partials (files starting with "_") that render nothing, missingkey=zero with "<no value>"
 // removed, sprig's text functions minus env/expandenv, Helm's own functions (include, tpl,
 // required, toYaml, fromYaml, fromYamlArray, toJson, fromJson, fromJsonArray, lookup -> empty),
-// the built-in objects (.Values, .Release, .Chart, .Capabilities, .Files with Get/GetBytes/Glob/
+// the kubeVersion constraint of Chart.yaml, the built-in objects (.Values, .Release, .Chart, .Capabilities, .Files with Get/GetBytes/Glob/
 // Lines/AsConfig/AsSecrets, .Template), value coalescing (-f files in order over values.yaml,
 // null deletes a key), values.schema.json validation, .helmignore (simple patterns) and
 // symlinks followed when the chart is loaded from a directory.
@@ -21,8 +21,9 @@
 //	helmrender template CHART_DIR [-f values.yaml]... [--release NAME] [--namespace NS] [--notes]
 //	helmrender lint CHART_DIR [-f values.yaml]...
 //
-// Build it in GOPATH mode against Debian's Go sources (that is why sprig is imported without
-// its /v3 suffix: GOPATH mode resolves the Debian directory github.com/Masterminds/sprig):
+// Build it in GOPATH mode against Debian's Go sources (that is why sprig and semver are imported
+// without their /v3 suffix: GOPATH mode resolves the Debian directories
+// github.com/Masterminds/sprig and github.com/Masterminds/semver):
 //
 //	GO111MODULE=off GOPATH=/usr/share/gocode go build -o helmrender .
 package main
@@ -42,6 +43,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/Masterminds/semver"
 	"github.com/Masterminds/sprig"
 	"github.com/ghodss/yaml"
 	"github.com/xeipuuv/gojsonschema"
@@ -455,6 +457,18 @@ func render(c *chart, opt options) ([]rendered, string, error) {
 		return nil, "", err
 	}
 	name, _ := c.metadata["name"].(string)
+	const clusterVersion = "v1.29.0"
+	if constraint, ok := c.metadata["kubeVersion"].(string); ok && constraint != "" {
+		// As Helm: a chart whose kubeVersion excludes the (default) cluster version fails.
+		check, err := semver.NewConstraint(constraint)
+		if err != nil {
+			return nil, "", fmt.Errorf("Chart.yaml: invalid kubeVersion %q: %w", constraint, err)
+		}
+		if !check.Check(semver.MustParse(clusterVersion)) {
+			return nil, "", fmt.Errorf("chart requires kubeVersion: %s which is incompatible "+
+				"with Kubernetes %s", constraint, clusterVersion)
+		}
+	}
 	r := &renderer{chartName: name}
 	r.set = template.New("gotpl").Option("missingkey=zero")
 	r.set.Funcs(r.funcMap())
@@ -482,7 +496,7 @@ func render(c *chart, opt options) ([]rendered, string, error) {
 		},
 		"Chart": chartObject,
 		"Capabilities": capabilities{
-			KubeVersion: kubeVersion{Version: "v1.29.0", Major: "1", Minor: "29"},
+			KubeVersion: kubeVersion{Version: clusterVersion, Major: "1", Minor: "29"},
 			APIVersions: versionSet{"v1", "apps/v1", "batch/v1", "policy/v1",
 				"networking.k8s.io/v1", "rbac.authorization.k8s.io/v1",
 				"apiextensions.k8s.io/v1"},
