@@ -8,8 +8,9 @@
 // partials (files starting with "_") that render nothing, missingkey=zero with "<no value>"
 // removed, sprig's text functions minus env/expandenv, Helm's own functions (include, tpl,
 // required, toYaml, fromYaml, fromYamlArray, toJson, fromJson, fromJsonArray, lookup -> empty),
-// the kubeVersion constraint of Chart.yaml, the built-in objects (.Values, .Release, .Chart, .Capabilities, .Files with Get/GetBytes/Glob/
-// Lines/AsConfig/AsSecrets, .Template), value coalescing (-f files in order over values.yaml,
+// the kubeVersion constraint of Chart.yaml, the built-in objects (.Values, .Release, .Chart,
+// .Capabilities, .Files with Get/GetBytes/Glob/Lines/AsConfig/AsSecrets, .Template), value
+// coalescing (-f files in order over values.yaml,
 // null deletes a key), values.schema.json validation, .helmignore (simple patterns) and
 // symlinks followed when the chart is loaded from a directory.
 // What it does not: subcharts and dependencies, library charts, `lookup` against a cluster,
