@@ -22,6 +22,9 @@ SEL = 'job=~"$job", instance=~"$instance", check=~"$check"'
 SEL_EXPORTER = 'job=~"$job", instance=~"$instance"'
 # Threshold recording rules carry only the check label (rules/freshness-thresholds.rules.yml).
 SEL_RULE = 'check=~"$check"'
+# Alerts of the rule bundle keep the job and instance of the series they fire on; exporter-wide
+# ones have no check label (the empty alternative matches them).
+SEL_ALERTS = 'job=~"$job", instance=~"$instance", check=~"$check|"'
 
 
 def variables():
@@ -268,9 +271,9 @@ def pipeline_freshness():
                  'or vector(0)', "none",
                  [GREEN, {"color": "orange", "value": 1}]), 4, 4)
     lay.add(stat("Alerts firing",
-                 "Alerts firing in this Prometheus for the selected checks, plus those without a "
-                 "check label (exporter-wide alerts and Watchdog).",
-                 'count(ALERTS{alertstate="firing", check=~"$check|"}) or vector(0)', "none",
+                 "Alerts about the selected exporters firing now: those of the selected checks "
+                 "plus exporter-wide ones without a check label (ALERTS series).",
+                 f'count(ALERTS{{{SEL_ALERTS}, alertstate="firing"}}) or vector(0)', "none",
                  [GREEN, {"color": "red", "value": 1}]), 4, 4)
 
     lay.row("Table lag")
@@ -371,9 +374,9 @@ def pipeline_freshness():
     lay.row("Alerts")
     lay.add(table(
         "Firing alerts",
-        "Alerts firing now in this Prometheus (ALERTS series) for the selected checks, plus "
-        "exporter-wide alerts without a check label.",
-        [target('ALERTS{alertstate="firing", check=~"$check|"}', ref="A", instant=True,
+        "Alerts about the selected exporters firing now (ALERTS series): those of the "
+        "selected checks plus exporter-wide ones without a check label.",
+        [target(f'ALERTS{{{SEL_ALERTS}, alertstate="firing"}}', ref="A", instant=True,
                 table=True)],
         "none", "alertname",
         {"excludeByName": {"Time": True, "Value": True, "__name__": True, "alertstate": True},
@@ -388,9 +391,10 @@ def pipeline_freshness():
     lay.panels[-1]["transformations"] = [lay.panels[-1]["transformations"][1]]
     lay.add(state_timeline(
         "Recent alerts",
-        "Which alerts were pending or firing over the selected time range (ALERTS series).",
-        [target('max by (alertname, check) (ALERTS{alertstate="firing", check=~"$check|"}) * 2'
-                ' or max by (alertname, check) (ALERTS{alertstate="pending", check=~"$check|"})',
+        "Which alerts about the selected exporters and checks were pending or firing over the "
+        "selected time range (ALERTS series).",
+        [target(f'max by (alertname, check) (ALERTS{{{SEL_ALERTS}, alertstate="firing"}}) * 2'
+                f' or max by (alertname, check) (ALERTS{{{SEL_ALERTS}, alertstate="pending"}})',
                 "{{alertname}} {{check}}")],
         "none",
         [{"type": "value", "options": {"1": {"text": "pending", "color": "yellow", "index": 0},
@@ -408,8 +412,8 @@ def pipeline_freshness():
          target(f'max by (check) (freshness_check_success{{{SEL}}}) and on(check) '
                 f'max by (check) (freshness_check_info{{{SEL}, mode="observe"}})', ref="B",
                 instant=True, table=True),
-         target(f'count by (check) (ALERTS{{alertstate="firing", mode="observe", '
-                f'check=~"$check"}}) or on(check) (0 * max by (check) '
+         target(f'count by (check) (ALERTS{{{SEL}, alertstate="firing", mode="observe"}}) '
+                f'or on(check) (0 * max by (check) '
                 f'(freshness_check_info{{{SEL}, mode="observe"}}))', ref="C",
                 instant=True, table=True)],
         "none", "check",
