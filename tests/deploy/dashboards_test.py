@@ -80,6 +80,8 @@ class DashboardTest(unittest.TestCase):
             ids = set()
             for panel in lib.panels(d):
                 with self.subTest(dashboard=name, panel=panel["title"]):
+                    self.assertIn(panel["type"], {"timeseries", "stat", "table",
+                                                  "state-timeline"})
                     self.assertNotIn(panel["id"], ids)
                     ids.add(panel["id"])
                     self.assertTrue(panel.get("description", "").strip(), "no description")
