@@ -392,7 +392,8 @@ class DockerfileTest(unittest.TestCase):
     def test_dockerignore(self):
         with open(os.path.join(lib.ROOT, ".dockerignore"), encoding="utf-8") as f:
             ignored = {line.strip() for line in f if line.strip() and not line.startswith("#")}
-        self.assertTrue({".git", "build", "tests", "helm", "dashboards"} <= ignored)
+        self.assertTrue({".git", "build", "tests", "helm", "dashboards", "examples", "rules"}
+                        <= ignored)
         for needed in ("exporter", "scripts", "CMakeLists.txt"):
             self.assertNotIn(needed, ignored)
 
