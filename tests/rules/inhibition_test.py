@@ -19,6 +19,7 @@ import time
 import urllib.request
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 import overlay  # noqa: E402
 
