@@ -16,6 +16,16 @@ MappingReader::MappingReader(YAML::Node node, std::string file, std::string path
   if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) {
     throw ConfigError(Mark(), path_.empty() ? "document" : path_, "expected a mapping");
   }
+  // YAML parsers keep the first of two equal keys; a silently ignored key is a trap.
+  if (node_.IsMap()) {
+    std::set<std::string> keys;
+    for (const auto& entry : node_) {
+      if (entry.first.IsScalar() && !keys.insert(entry.first.Scalar()).second) {
+        throw ConfigError(ToSourceMark(file_, entry.first.Mark()), KeyPath(entry.first.Scalar()),
+                          "duplicate key");
+      }
+    }
+  }
 }
 
 std::string MappingReader::KeyPath(const std::string& key) const {

@@ -116,15 +116,26 @@ void WebServer::Start() {
   server.set_keep_alive_timeout(30);
   server.set_keep_alive_max_count(1000);
 
+  auto reload = [this](httplib::Response& response) {
+    const auto [ok, message] = routes_.reload();
+    response.status = ok ? 200 : 500;
+    response.set_content(RedactSecrets(message) + "\n", "text/plain; charset=utf-8");
+  };
+  // Runs before the body is read: reload is answered here because `curl -X POST` sends no
+  // Content-Length, which the router would reject as a bad request.
   server.set_pre_routing_handler(
-      [this](const httplib::Request& request, httplib::Response& response) {
-        if (Authorized(request.get_header_value("Authorization"))) {
-          return httplib::Server::HandlerResponse::Unhandled;
+      [this, reload](const httplib::Request& request, httplib::Response& response) {
+        if (!Authorized(request.get_header_value("Authorization"))) {
+          response.status = 401;
+          response.set_header("WWW-Authenticate", "Basic realm=\"freshness_exporter\"");
+          response.set_content("Unauthorized\n", "text/plain; charset=utf-8");
+          return httplib::Server::HandlerResponse::Handled;
         }
-        response.status = 401;
-        response.set_header("WWW-Authenticate", "Basic realm=\"freshness_exporter\"");
-        response.set_content("Unauthorized\n", "text/plain; charset=utf-8");
-        return httplib::Server::HandlerResponse::Handled;
+        if (request.path == "/-/reload" && (request.method == "POST" || request.method == "PUT")) {
+          reload(response);
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
       });
   server.set_exception_handler([this](const httplib::Request& request, httplib::Response& response,
                                       std::exception_ptr error) {
@@ -156,13 +167,6 @@ void WebServer::Start() {
                            "text/plain; charset=utf-8");
     }
   });
-  auto reload = [this](const httplib::Request&, httplib::Response& response) {
-    const auto [ok, message] = routes_.reload();
-    response.status = ok ? 200 : 500;
-    response.set_content(RedactSecrets(message) + "\n", "text/plain; charset=utf-8");
-  };
-  server.Post("/-/reload", reload);
-  server.Put("/-/reload", reload);
   server.Get("/api/v1/checks", [this](const httplib::Request&, httplib::Response& response) {
     response.set_content(routes_.checks_json(), "application/json");
   });
