@@ -1,0 +1,114 @@
+#include "probes/http_head.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "probes/http_date.h"
+#include "util/check_error.h"
+
+namespace freshness {
+namespace {
+
+[[noreturn]] void Fail(const std::string& shown, const std::string& why) {
+  throw CheckError(ErrorReason::kProbe, "HEAD " + shown + ": " + why);
+}
+
+}  // namespace
+
+HttpUrl ParseHttpUrl(const std::string& url) {
+  HttpUrl parsed;
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) Fail(url, "not an absolute URL");
+  parsed.scheme = url.substr(0, scheme_end);
+  if (parsed.scheme != "http" && parsed.scheme != "https") Fail(url, "unsupported scheme");
+  const std::size_t authority_start = scheme_end + 3;
+  const std::size_t path_start = url.find_first_of("/?#", authority_start);
+  const std::string authority =
+      url.substr(authority_start, path_start == std::string::npos ? std::string::npos
+                                                                  : path_start - authority_start);
+  parsed.path_and_query = path_start == std::string::npos ? "/" : url.substr(path_start);
+  parsed.path_and_query = parsed.path_and_query.substr(0, parsed.path_and_query.find('#'));
+  if (parsed.path_and_query.empty() || parsed.path_and_query[0] != '/') {
+    parsed.path_and_query = "/" + parsed.path_and_query;
+  }
+  parsed.port = parsed.scheme == "https" ? 443 : 80;
+  std::string host = authority;
+  if (!host.empty() && host[0] == '[') {  // [IPv6]:port
+    const std::size_t close = host.find(']');
+    if (close == std::string::npos) Fail(url, "malformed IPv6 host");
+    if (close + 1 < host.size() && host[close + 1] == ':') {
+      const std::string port = host.substr(close + 2);
+      if (port.empty() || !std::all_of(port.begin(), port.end(), ::isdigit)) Fail(url, "bad port");
+      parsed.port = std::stoi(port);
+    }
+    host = host.substr(1, close - 1);
+  } else if (const std::size_t colon = host.rfind(':'); colon != std::string::npos) {
+    const std::string port = host.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit)) {
+      Fail(url, "bad port");
+    }
+    parsed.port = std::stoi(port);
+    host = host.substr(0, colon);
+  }
+  if (host.empty()) Fail(url, "no host");
+  parsed.host = host;
+  return parsed;
+}
+
+ObjectInfo HeadObject(const HttpUrl& url, const std::multimap<std::string, std::string>& headers,
+                      std::chrono::milliseconds timeout, const std::string& shown,
+                      bool follow_redirects) {
+  const std::string base =
+      url.scheme + "://" +
+      (url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) + ":" +
+      std::to_string(url.port);
+  httplib::Client client(base);
+  if (!client.is_valid()) Fail(shown, "cannot create a client for this URL");
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout - seconds);
+  client.set_connection_timeout(static_cast<time_t>(seconds.count()),
+                                static_cast<time_t>(micros.count()));
+  client.set_read_timeout(static_cast<time_t>(seconds.count()),
+                          static_cast<time_t>(micros.count()));
+  client.set_write_timeout(static_cast<time_t>(seconds.count()),
+                           static_cast<time_t>(micros.count()));
+  client.set_follow_location(follow_redirects);
+  client.set_url_encode(false);  // paths are sent exactly as given (and as signed)
+  httplib::Headers request_headers(headers.begin(), headers.end());
+  const httplib::Result result = client.Head(url.path_and_query, request_headers);
+  if (!result) {
+    const httplib::Error error = result.error();
+    std::string why = httplib::to_string(error);
+    if (error == httplib::Error::Read || error == httplib::Error::Write) {
+      why += " (timeout after " + std::to_string(timeout.count()) + "ms or connection closed)";
+    }
+    Fail(shown, why);
+  }
+  const int status = result->status;
+  if (status == 404 || status == 410) return ObjectInfo{false, {}, std::nullopt, shown};
+  if (status == 401 || status == 403) {
+    Fail(shown, "HTTP " + std::to_string(status) + " (access denied or invalid credentials)");
+  }
+  if (status < 200 || status > 299) Fail(shown, "HTTP " + std::to_string(status));
+  ObjectInfo info;
+  info.exists = true;
+  info.location = shown;
+  if (!result->has_header("Last-Modified")) Fail(shown, "response has no Last-Modified header");
+  const std::string last_modified = result->get_header_value("Last-Modified");
+  const std::optional<TimePoint> modified = ParseHttpDate(last_modified);
+  if (!modified) Fail(shown, "malformed Last-Modified \"" + last_modified.substr(0, 64) + "\"");
+  info.modified = *modified;
+  if (result->has_header("Content-Length")) {
+    const std::string length = result->get_header_value("Content-Length");
+    if (length.empty() || length.size() > 19 ||
+        !std::all_of(length.begin(), length.end(), ::isdigit)) {
+      Fail(shown, "malformed Content-Length \"" + length.substr(0, 32) + "\"");
+    }
+    info.size = std::stoull(length);
+  }
+  return info;
+}
+
+}  // namespace freshness

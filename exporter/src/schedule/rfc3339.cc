@@ -1,0 +1,29 @@
+#include "schedule/rfc3339.h"
+
+#include <date/date.h>
+
+#include <sstream>
+
+namespace freshness {
+
+std::optional<TimePoint> ParseRfc3339(const std::string& text) {
+  if (text.size() < 20) return std::nullopt;
+  std::string normalized = text;
+  for (char& c : normalized) {
+    if (c == 't') c = 'T';
+  }
+  const bool utc = normalized.back() == 'Z' || normalized.back() == 'z';
+  if (utc) normalized.back() = '+', normalized += "00:00";
+  std::istringstream stream(normalized);
+  date::sys_time<std::chrono::microseconds> parsed;
+  stream >> date::parse("%FT%T%Ez", parsed);
+  if (stream.fail()) return std::nullopt;
+  if (stream.peek() != std::char_traits<char>::eof()) return std::nullopt;
+  return std::chrono::time_point_cast<TimePoint::duration>(parsed);
+}
+
+std::string FormatRfc3339(TimePoint time) {
+  return date::format("%FT%TZ", date::floor<std::chrono::seconds>(time));
+}
+
+}  // namespace freshness

@@ -1,0 +1,25 @@
+#include "schedule/rfc3339.h"
+
+#include <date/date.h>
+#include <gtest/gtest.h>
+
+namespace freshness {
+namespace {
+
+TEST(Rfc3339Test, ParsesOffsetsAndUtc) {
+  const TimePoint expected = date::sys_days(date::year{2026} / 7 / 6) + std::chrono::hours(14);
+  EXPECT_EQ(ParseRfc3339("2026-07-06T10:00:00-04:00"), expected);
+  EXPECT_EQ(ParseRfc3339("2026-07-06T14:00:00Z"), expected);
+  EXPECT_EQ(ParseRfc3339("2026-07-06T14:00:00.500Z"), expected + std::chrono::milliseconds(500));
+  EXPECT_EQ(FormatRfc3339(expected), "2026-07-06T14:00:00Z");
+}
+
+TEST(Rfc3339Test, RejectsMalformedTimestamps) {
+  for (const char* text : {"", "2026-07-06", "2026-07-06T10:00:00", "2026-07-06 10:00:00Z",
+                           "2026-13-06T10:00:00Z", "2026-07-06T10:00:00+04:00x"}) {
+    EXPECT_FALSE(ParseRfc3339(text).has_value()) << text;
+  }
+}
+
+}  // namespace
+}  // namespace freshness
