@@ -120,6 +120,16 @@ std::string FirstMessageLine(const std::string& message) {
   return line.substr(begin, end - begin + 1);
 }
 
+ServerError ParseServerError(const std::string& text) {
+  static const std::regex kVerbose(R"(^(?:ERROR|FATAL|PANIC):\s+([0-9A-Z]{5}):\s*(.*)$)");
+  const std::string line = text.substr(0, text.find('\n'));
+  std::smatch match;
+  if (std::regex_match(line, match, kVerbose)) {
+    return {match[1], FirstMessageLine(match[2])};
+  }
+  return {"", FirstMessageLine(text)};
+}
+
 std::string RedactSecrets(std::string message, const std::vector<std::string>& secrets) {
   for (const std::string& secret : secrets) {
     if (secret.empty()) continue;
@@ -266,6 +276,7 @@ std::unique_ptr<PostgresDatabase::Connection> PostgresDatabase::Connect(SteadyTi
         ResolveDsn(target_), std::max(Remaining(deadline), Duration(1'000)));
     try {
       auto connection = std::make_unique<Connection>(conninfo.conninfo);
+      connection->connection.set_verbosity(pqxx::connection_base::verbose);
       // Defaults for the session; each transaction sets them again (a pooler may share sessions).
       pqxx::nontransaction session(connection->connection);
       session.exec(
@@ -338,9 +349,13 @@ QueryResult PostgresDatabase::RunTransaction(Connection& connection, const std::
     QueryResult out;
     {
       pqxx::read_transaction transaction(connection.connection);
-      const std::string timeout = "'" + std::to_string(timeout_ms) + "'";
-      transaction.exec("SELECT set_config('statement_timeout', " + timeout +
-                       ", true), set_config('lock_timeout', " + timeout +
+      // The lock timeout fires a little earlier, so a blocked query reports the lock (55P03)
+      // rather than a bare cancellation.
+      const std::string statement_timeout = "'" + std::to_string(timeout_ms) + "'";
+      const std::string lock_timeout =
+          "'" + std::to_string(std::max<long long>(1, timeout_ms * 9 / 10)) + "'";
+      transaction.exec("SELECT set_config('statement_timeout', " + statement_timeout +
+                       ", true), set_config('lock_timeout', " + lock_timeout +
                        ", true), set_config('TimeZone', 'UTC', true), "
                        "set_config('DateStyle', 'ISO', true)");
       // The extended protocol runs exactly one statement, so "COMMIT; INSERT ..." cannot escape
@@ -367,17 +382,22 @@ QueryResult PostgresDatabase::RunTransaction(Connection& connection, const std::
     fired = Unwatch(watch);
     // An answer that came only after the socket was shut down still means a lost connection.
     if (!fired) return out;
-  } catch (const pqxx::sql_error& error) {
-    const std::string& state = error.sqlstate();
-    reason = state.empty() ? ErrorReason::kConnection : postgres::ReasonForSqlState(state);
-    message = (state.empty() ? "" : "SQLSTATE " + state + ": ") +
-              postgres::FirstMessageLine(error.what());
-  } catch (const pqxx::failure& error) {  // broken connection, commit in doubt
-    reason = ErrorReason::kConnection;
-    message = "connection lost: " + postgres::FirstMessageLine(error.what());
   } catch (const std::exception& error) {
-    reason = ErrorReason::kQuery;
-    message = postgres::FirstMessageLine(error.what());
+    const postgres::ServerError parsed = postgres::ParseServerError(error.what());
+    std::string state = parsed.sqlstate;
+    const auto* sql_error = dynamic_cast<const pqxx::sql_error*>(&error);
+    if (state.empty() && sql_error != nullptr) state = sql_error->sqlstate();
+    if (!state.empty()) {
+      reason = postgres::ReasonForSqlState(state);
+      message = "SQLSTATE " + state + ": " + parsed.message;
+    } else if (dynamic_cast<const pqxx::failure*>(&error) != nullptr) {
+      // No SQLSTATE from libpq itself: the connection broke or the commit is in doubt.
+      reason = ErrorReason::kConnection;
+      message = "connection lost: " + parsed.message;
+    } else {
+      reason = ErrorReason::kQuery;
+      message = parsed.message;
+    }
   }
   if (!fired) fired = Unwatch(watch);
   if (fired) {

@@ -95,6 +95,16 @@ ErrorReason ReasonForSqlState(const std::string& sqlstate);
 // "ERROR:  relation \"x\" does not exist\nLINE 1: ..." -> "relation \"x\" does not exist".
 std::string FirstMessageLine(const std::string& message);
 
+// A server error as libpq prints it with verbose error messages, which the exporter's sessions
+// use because libpqxx 6 does not always carry the SQLSTATE in its exceptions:
+// "ERROR:  42501: permission denied for table t\nLOCATION: ..." -> {"42501", "permission denied
+// for table t"}. Text without a SQLSTATE yields an empty sqlstate and its first line.
+struct ServerError {
+  std::string sqlstate;
+  std::string message;
+};
+ServerError ParseServerError(const std::string& text);
+
 // Removes every occurrence of `secrets` and anything that looks like a password
 // (password=..., postgresql://user:secret@host) from a message.
 std::string RedactSecrets(std::string message, const std::vector<std::string>& secrets);

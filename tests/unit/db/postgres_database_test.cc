@@ -49,6 +49,21 @@ TEST(FirstMessageLineTest, KeepsTheServerMessageOnly) {
   EXPECT_EQ(FirstMessageLine(""), "");
 }
 
+TEST(ParseServerErrorTest, SplitsTheSqlStateFromVerboseMessages) {
+  postgres::ServerError error = postgres::ParseServerError(
+      "ERROR:  42501: permission denied for table prices\nLOCATION:  aclcheck_error, aclchk.c\n");
+  EXPECT_EQ(error.sqlstate, "42501");
+  EXPECT_EQ(error.message, "permission denied for table prices");
+  error = postgres::ParseServerError("FATAL:  57P01: terminating connection due to administrator");
+  EXPECT_EQ(error.sqlstate, "57P01");
+  error = postgres::ParseServerError("ERROR:  relation \"x\" does not exist\nLINE 1: ...");
+  EXPECT_EQ(error.sqlstate, "");
+  EXPECT_EQ(error.message, "relation \"x\" does not exist");
+  error = postgres::ParseServerError("server closed the connection unexpectedly\n\tThis");
+  EXPECT_EQ(error.sqlstate, "");
+  EXPECT_EQ(error.message, "server closed the connection unexpectedly");
+}
+
 TEST(RedactSecretsTest, RemovesKnownSecretsAndPasswordLookalikes) {
   EXPECT_EQ(RedactSecrets("auth failed for s3cr3t and s3cr3t", {"s3cr3t"}),
             "auth failed for *** and ***");
