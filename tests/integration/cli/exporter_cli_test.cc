@@ -1,0 +1,354 @@
+// The exporter binary against a real PostgreSQL: what a user sees on /metrics, the status page,
+// the API, reloads and --once must match what SQL computes directly.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "support/child_process.h"
+#include "support/postgres_server.h"
+#include "support/test_paths.h"
+
+namespace freshness::testing {
+namespace {
+
+constexpr const char* kPassword = "S3cr3t-pass-XYZ";
+
+PostgresServer& Server() {
+  static PostgresServer server;
+  return server;
+}
+
+std::string ConfigText(const std::string& interval) {
+  return R"(
+global: {interval: )" +
+         interval + R"(, timeout: 3s, labels: {env: it}}
+targets:
+  pipeline: {dsn_env: IT_READER_DSN, max_connections: 2}
+checks:
+  - {name: events, kind: lag, target: pipeline, table: it.events, column: ts}
+  - {name: empty_events, kind: lag, target: pipeline, table: it.empty_events, column: ts}
+  - {name: dispatcher, kind: runs, target: pipeline, table: it.runs, started_column: started_at,
+     finished_column: finished_at, window: 1h}
+  - {name: executions, kind: duplicates, target: pipeline, table: it.execs,
+     key: [recommendation_id], time_column: executed_at, window: 24h}
+  - {name: pnl, kind: query, target: pipeline, sql: "SELECT account, pnl FROM it.pnl",
+     metrics: [{name: it_daily_pnl, value: pnl, labels: [account]}]}
+)";
+}
+
+class ExporterCliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    PostgresServer& server = Server();
+    if (!server.running()) server.Start();
+    server.Execute(R"(
+      DROP SCHEMA IF EXISTS it CASCADE;
+      DROP ROLE IF EXISTS it_reader;
+      CREATE ROLE it_reader LOGIN PASSWORD 'S3cr3t-pass-XYZ';
+      CREATE SCHEMA it;
+      CREATE TABLE it.events (ts timestamptz);
+      INSERT INTO it.events SELECT now() - interval '90 seconds' - g * interval '1 minute'
+        FROM generate_series(0, 99) g;
+      CREATE TABLE it.empty_events (ts timestamptz);
+      CREATE TABLE it.runs (started_at timestamptz, finished_at timestamptz);
+      INSERT INTO it.runs VALUES (now() - interval '10 minutes', now() - interval '9 minutes'),
+                                 (now() - interval '7 minutes', NULL),
+                                 (now() - interval '2 minutes', NULL),
+                                 (now() - interval '3 hours', NULL);
+      CREATE TABLE it.execs (recommendation_id int, executed_at timestamptz);
+      INSERT INTO it.execs VALUES (1, now()), (1, now()), (2, now()), (3, now()), (3, now()),
+                                  (4, now() - interval '3 days'), (4, now() - interval '3 days');
+      CREATE TABLE it.pnl (account text, pnl numeric);
+      INSERT INTO it.pnl VALUES ('A1', -125.5), ('A2', 300), ('A3', NULL);
+      GRANT USAGE ON SCHEMA it TO it_reader;
+      GRANT SELECT ON ALL TABLES IN SCHEMA it TO it_reader;
+    )");
+  }
+
+  std::map<std::string, std::string> Environment() const {
+    return {{"IT_READER_DSN", Server().Dsn("postgres", "it_reader", kPassword)}};
+  }
+
+  std::unique_ptr<ChildProcess> StartExporter(const std::string& config_file, int port,
+                                              const std::string& log_level = "debug") {
+    std::vector<std::string> arguments = {ExporterBinary(), "--config.file=" + config_file,
+                                          "--web.listen-address=127.0.0.1:" + std::to_string(port),
+                                          "--log.level=" + log_level};
+    return std::make_unique<ChildProcess>(arguments, Environment(), dir_.path() + "/exporter.log");
+  }
+
+  static std::string Get(int port, const std::string& path, int* status = nullptr,
+                         std::string* content_type = nullptr) {
+    httplib::Client client("127.0.0.1", port);
+    client.set_connection_timeout(2, 0);
+    client.set_read_timeout(5, 0);
+    auto response = client.Get(path.c_str());
+    if (!response) {
+      if (status != nullptr) *status = 0;
+      return "";
+    }
+    if (status != nullptr) *status = response->status;
+    if (content_type != nullptr) *content_type = response->get_header_value("Content-Type");
+    return response->body;
+  }
+
+  static bool WaitFor(const std::function<bool()>& condition, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (condition()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return condition();
+  }
+
+  static std::optional<std::string> SampleValue(const std::string& exposition,
+                                                const std::string& series) {
+    const std::string prefix = series + " ";
+    std::istringstream lines(exposition);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
+    }
+    return std::nullopt;
+  }
+
+  static double Scalar(const std::string& sql) {
+    const auto rows = Server().Execute(sql);
+    return std::stod(rows.at(0).at(0).value());
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(ExporterCliTest, ConfigCheckAcceptsGoodAndRejectsBadFilesWithPositions) {
+  const std::string good = dir_.Write("good.yml", ConfigText("15s"));
+  auto [ok_code, ok_output] =
+      RunProgram({ExporterBinary(), "--config.check", "--config.file=" + good});
+  EXPECT_EQ(ok_code, 0) << ok_output;
+  EXPECT_NE(ok_output.find("OK (5 checks"), std::string::npos) << ok_output;
+  const std::string bad = dir_.Write("bad.yml", ConfigText("15x"));
+  auto [bad_code, bad_output] =
+      RunProgram({ExporterBinary(), "--config.check", "--config.file=" + bad});
+  EXPECT_EQ(bad_code, 1);
+  EXPECT_NE(bad_output.find(bad + ":2:20: global.interval: invalid duration \"15x\""),
+            std::string::npos)
+      << bad_output;
+}
+
+TEST_F(ExporterCliTest, MetricsMatchSqlAndScrapesNeverQueryTheDatabase) {
+  const std::string config = dir_.Write("config.yml", ConfigText("1h"));
+  const int port = FreePort();
+  auto exporter = StartExporter(config, port);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        int status = 0;
+        Get(port, "/-/ready", &status);
+        return status == 200;
+      },
+      std::chrono::seconds(20)))
+      << exporter->Log();
+
+  int status = 0;
+  std::string content_type;
+  const std::string metrics = Get(port, "/metrics", &status, &content_type);
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(content_type, "text/plain; version=0.0.4; charset=utf-8");
+  const auto [promtool_code, promtool_output] =
+      RunProgram({"promtool", "check", "metrics"}, {}, metrics);
+  EXPECT_EQ(promtool_code, 0) << promtool_output;
+
+  // Lag is exact at scrape time: now - max(ts), as SQL computes it now.
+  const std::string lag_text =
+      SampleValue(metrics, "freshness_lag_seconds{check=\"events\",env=\"it\"}").value_or("");
+  const double expected_lag = Scalar("SELECT extract(epoch FROM now() - max(ts)) FROM it.events");
+  EXPECT_NEAR(std::stod(lag_text), expected_lag, 2.0);
+  EXPECT_EQ(SampleValue(metrics, "freshness_lag_seconds{check=\"empty_events\",env=\"it\"}"),
+            "+Inf");
+  EXPECT_EQ(
+      std::stod(SampleValue(metrics, "freshness_unfinished_runs{check=\"dispatcher\",env=\"it\"}")
+                    .value_or("-1")),
+      Scalar("SELECT count(*) FROM it.runs WHERE started_at >= now() - interval '1 hour' "
+             "AND finished_at IS NULL"));
+  EXPECT_NEAR(std::stod(SampleValue(metrics,
+                                    "freshness_oldest_unfinished_run_age_seconds{check="
+                                    "\"dispatcher\",env=\"it\"}")
+                            .value_or("-1")),
+              Scalar("SELECT extract(epoch FROM now() - min(started_at)) FROM it.runs WHERE "
+                     "started_at >= now() - interval '1 hour' AND finished_at IS NULL"),
+              2.0);
+  EXPECT_EQ(std::stod(SampleValue(metrics,
+                                  "freshness_duplicate_executions{check=\"executions\",env=\"it\"}")
+                          .value_or("-1")),
+            Scalar("SELECT count(*) FROM (SELECT recommendation_id FROM it.execs WHERE "
+                   "executed_at >= now() - interval '24 hours' GROUP BY 1 HAVING count(*) > 1) d"));
+  EXPECT_EQ(SampleValue(metrics, "it_daily_pnl{check=\"pnl\",account=\"A1\",env=\"it\"}"),
+            "-125.5");
+  EXPECT_EQ(SampleValue(metrics, "it_daily_pnl{check=\"pnl\",account=\"A3\",env=\"it\"}"),
+            std::nullopt);
+  EXPECT_EQ(SampleValue(metrics, "freshness_target_up{target=\"pipeline\",env=\"it\"}"), "1");
+
+  // Ten scrapers at once cost the database nothing: collections stay at one per check.
+  auto collections = [&] {
+    const std::string log = exporter->Log();
+    std::size_t count = 0;
+    for (std::size_t at = log.find("msg=\"check collected\""); at != std::string::npos;
+         at = log.find("msg=\"check collected\"", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  const std::size_t before = collections();
+  EXPECT_EQ(before, 5u);
+  std::vector<std::thread> scrapers;
+  std::atomic<int> ok_scrapes{0};
+  for (int i = 0; i < 10; ++i) {
+    scrapers.emplace_back([&] {
+      for (int j = 0; j < 20; ++j) {
+        int scrape_status = 0;
+        Get(port, "/metrics", &scrape_status);
+        if (scrape_status == 200) ++ok_scrapes;
+      }
+    });
+  }
+  for (std::thread& scraper : scrapers) scraper.join();
+  EXPECT_EQ(ok_scrapes.load(), 200);
+  EXPECT_EQ(collections(), before);
+
+  // The status page and the API list every check; no page shows the password.
+  const std::string page = Get(port, "/");
+  const std::string api = Get(port, "/api/v1/checks");
+  const nlohmann::json checks = nlohmann::json::parse(api);
+  ASSERT_EQ(checks["checks"].size(), 5u);
+  for (const char* name : {"events", "empty_events", "dispatcher", "executions", "pnl"}) {
+    EXPECT_NE(page.find(std::string(">") + name + "<"), std::string::npos) << name;
+  }
+  EXPECT_EQ(checks["checks"][0]["name"], "events");
+  EXPECT_EQ(checks["checks"][0]["state"], "ok");
+  for (const std::string& text : {metrics, page, api, exporter->Log()}) {
+    EXPECT_EQ(text.find(kPassword), std::string::npos);
+  }
+}
+
+TEST_F(ExporterCliTest, ABadReloadKeepsTheRunningConfigAndAGoodOneApplies) {
+  const std::string config = dir_.Write("reload.yml", ConfigText("1h"));
+  const int port = FreePort();
+  auto exporter = StartExporter(config, port);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        int status = 0;
+        Get(port, "/-/ready", &status);
+        return status == 200;
+      },
+      std::chrono::seconds(20)))
+      << exporter->Log();
+
+  dir_.Write("reload.yml", ConfigText("1h") + "  - {name: broken, kind: lag, target: nowhere}\n");
+  exporter->Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return SampleValue(Get(port, "/metrics"),
+                           "freshness_config_last_reload_successful{env=\"it\"}") == "0";
+      },
+      std::chrono::seconds(10)))
+      << exporter->Log();
+  const std::string kept = Get(port, "/metrics");
+  EXPECT_TRUE(
+      SampleValue(kept, "freshness_check_success{check=\"events\",env=\"it\"}").has_value());
+  EXPECT_NE(exporter->Log().find("reload.yml:14:39: checks[5].target: unknown target"),
+            std::string::npos)
+      << exporter->Log();
+
+  dir_.Write("reload.yml", ConfigText("1h") +
+                               "  - {name: more_events, kind: lag, target: pipeline, table: "
+                               "it.events, column: ts}\n");
+  httplib::Client client("127.0.0.1", port);
+  auto response = client.Post("/-/reload");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200) << response->body;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return SampleValue(Get(port, "/metrics"),
+                           "freshness_check_success{check=\"more_events\",env=\"it\"}") == "1";
+      },
+      std::chrono::seconds(10)));
+  EXPECT_EQ(
+      SampleValue(Get(port, "/metrics"), "freshness_config_last_reload_successful{env=\"it\"}"),
+      "1");
+  EXPECT_EQ(exporter->Wait(std::chrono::milliseconds(0)), std::nullopt);  // still running
+}
+
+TEST_F(ExporterCliTest, OnceExitsZeroWhenHealthyAndOneWhenACheckFails) {
+  const std::string good = dir_.Write("once.yml", ConfigText("15s"));
+  auto [code, output] =
+      RunProgram({ExporterBinary(), "--once", "--config.file=" + good}, Environment());
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_NE(output.find("dispatcher"), std::string::npos);
+
+  const std::string failing =
+      dir_.Write("failing.yml",
+                 ConfigText("15s") +
+                     "  - {name: gone, kind: lag, target: pipeline, table: it.nope, column: ts}\n");
+  auto [json_code, json_output] = RunProgram({ExporterBinary(), "--once", "--output=json",
+                                              "--log.level=error", "--config.file=" + failing},
+                                             Environment());
+  EXPECT_EQ(json_code, 1);
+  const nlohmann::json report = nlohmann::json::parse(json_output.substr(json_output.find('{')));
+  bool saw_gone = false;
+  for (const auto& check : report["checks"]) {
+    if (check["name"] == "gone") {
+      saw_gone = true;
+      EXPECT_EQ(check["success"], false);
+      EXPECT_EQ(check["error_reason"], "query");
+    } else {
+      EXPECT_EQ(check["success"], true) << check.dump();
+    }
+  }
+  EXPECT_TRUE(saw_gone);
+}
+
+// Last: stops and restarts the shared server.
+TEST_F(ExporterCliTest, TargetGoesDownAndRecoversWithoutRestartingTheExporter) {
+  const std::string config = dir_.Write("restart.yml", ConfigText("1s"));
+  const int port = FreePort();
+  auto exporter = StartExporter(config, port, "info");
+  auto target_up = [&] {
+    return SampleValue(Get(port, "/metrics"),
+                       "freshness_target_up{target=\"pipeline\",env=\"it\"}");
+  };
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        int status = 0;
+        Get(port, "/-/ready", &status);
+        return status == 200 && target_up() == "1";
+      },
+      std::chrono::seconds(20)))
+      << exporter->Log();
+  Server().Stop();
+  // Within about one interval (1s) the target is down and every check has failed once.
+  std::string while_down;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        while_down = Get(port, "/metrics");
+        return SampleValue(while_down, "freshness_target_up{target=\"pipeline\",env=\"it\"}") ==
+                   "0" &&
+               SampleValue(while_down, "freshness_check_success{check=\"events\",env=\"it\"}") ==
+                   "0";
+      },
+      std::chrono::seconds(10)));
+  // The last good value is kept while the database is away.
+  EXPECT_TRUE(
+      SampleValue(while_down, "freshness_lag_seconds{check=\"events\",env=\"it\"}").has_value());
+  Server().Start();
+  EXPECT_TRUE(WaitFor([&] { return target_up() == "1"; }, std::chrono::seconds(30)))
+      << exporter->Log();
+  EXPECT_EQ(exporter->Wait(std::chrono::milliseconds(0)), std::nullopt);
+  EXPECT_EQ(exporter->Log().find(kPassword), std::string::npos);
+}
+
+}  // namespace
+}  // namespace freshness::testing
