@@ -496,13 +496,23 @@ def exporter_health():
          "renameByName": {"Value #B": "Last reload", "Value #C": "Loaded at"}},
         overrides=[override("Last reload", {"mappings": SUCCESS_MAPPINGS,
                                             "custom.cellOptions": {"type": "color-background"}}),
-                   override("Loaded at", {"unit": "dateTimeAsIso"})]), 12, 6)
+                   override("Loaded at", {"unit": "dateTimeAsIso"})]), 10, 6)
     lay.add(timeseries(
         "Reload status",
         "freshness_config_last_reload_successful per instance: 1 after a good reload, 0 after "
         "a rejected file (the previous configuration keeps running).",
         [target(f'max by (instance) (freshness_config_last_reload_successful{{{SEL_EXPORTER}}})',
-                "{{instance}}")], "none", min_value=0), 12, 6)
+                "{{instance}}")], "none", min_value=0), 8, 6)
+    lay.add(stat("Calendar validity left",
+                 "Time until the end of each business calendar's holiday list (valid_through). "
+                 "Past it, the checks that use the calendar fail with reason config; "
+                 "FreshnessCalendarExpiring warns 30 days ahead.",
+                 f'min by (calendar) (freshness_calendar_valid_through_timestamp_seconds'
+                 f'{{{SEL_EXPORTER}}}) - time()', "s",
+                 [{"color": "red", "value": None}, {"color": "orange", "value": 7 * 86400},
+                  {"color": "green", "value": 30 * 86400}]), 6, 6)
+    lay.panels[-1]["targets"][0]["legendFormat"] = "{{calendar}}"
+    lay.panels[-1]["options"]["textMode"] = "value_and_name"
 
     lay.row("Collections")
     lay.add(timeseries(
