@@ -116,6 +116,7 @@ class HelmChartTest(unittest.TestCase):
             "serviceMonitor": {"enabled": True, "labels": {"release": "kube-prometheus-stack"}},
             "prometheusRule": {"enabled": True, "labels": {"release": "kube-prometheus-stack"}},
             "dashboards": {"enabled": True, "namespace": "monitoring"},
+            "podDisruptionBudget": {"enabled": True},
         }
         cls.override_file = os.path.join(cls.workdir, "overrides.yaml")
         with open(cls.override_file, "w", encoding="utf-8") as f:
@@ -149,8 +150,8 @@ class HelmChartTest(unittest.TestCase):
 
     def test_overridden_kinds(self):
         kinds = sorted(k for k, _ in self.full)
-        self.assertEqual(kinds, ["ConfigMap", "ConfigMap", "Deployment", "PrometheusRule",
-                                 "Service", "ServiceAccount", "ServiceMonitor"])
+        self.assertEqual(kinds, ["ConfigMap", "ConfigMap", "Deployment", "PodDisruptionBudget",
+                                 "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"])
 
     def test_labels_and_selectors(self):
         for docs in (self.default_list, self.full_list):
@@ -241,6 +242,12 @@ class HelmChartTest(unittest.TestCase):
         self.assertTrue(mounts["secret-web"]["readOnly"])
         self.assertTrue(mounts["config"]["readOnly"])
         self.assertEqual(mounts["tmp"]["mountPath"], "/tmp")
+
+    def test_pod_disruption_budget_selects_the_pods(self):
+        pdb = self.one(self.full, "PodDisruptionBudget")
+        self.assertEqual(pdb["spec"]["minAvailable"], 1)
+        deployment = self.one(self.full, "Deployment")
+        self.assertEqual(pdb["spec"]["selector"], deployment["spec"]["selector"])
 
     def test_overridden_image_and_replicas(self):
         deployment = self.one(self.full, "Deployment")
