@@ -95,6 +95,17 @@ class DashboardTest(unittest.TestCase):
                     pos = panel["gridPos"]
                     self.assertLessEqual(pos["x"] + pos["w"], 24)
 
+    def test_grid_has_no_overlap(self):
+        for name, d in self.dashboards.items():
+            cells = {}
+            for panel in d["panels"]:
+                pos = panel["gridPos"]
+                for x in range(pos["x"], pos["x"] + pos["w"]):
+                    for y in range(pos["y"], pos["y"] + pos["h"]):
+                        with self.subTest(dashboard=name, panel=panel["title"]):
+                            self.assertNotIn((x, y), cells, f"overlaps {cells.get((x, y))}")
+                        cells[(x, y)] = panel["title"]
+
     def test_rates_use_rate_interval(self):
         for name, d in self.dashboards.items():
             for where, expr in queries(d):
