@@ -276,9 +276,10 @@ class HelmChartTest(unittest.TestCase):
         rule = self.one(self.full, "PrometheusRule")
         self.assertEqual(rule["metadata"]["labels"]["release"], "kube-prometheus-stack")
         expected = []
-        bundle = [p for p in lib.rule_files()
-                  if os.path.dirname(p) == lib.RULES_DIR and p.endswith(".rules.yml")]
+        bundle = [p for p in lib.rule_files() if os.path.dirname(p) == lib.RULES_DIR]
         self.assertTrue(bundle, "no rule files in rules/")
+        for path in bundle:  # the chart's template globs files/rules/*.rules.yml
+            self.assertTrue(path.endswith(".rules.yml"), f"{path}: not picked up by the chart")
         for path in bundle:
             with open(path, encoding="utf-8") as f:
                 expected += yaml.safe_load(f)["groups"]
