@@ -11,6 +11,7 @@
   the exporter's /dev/tcp healthcheck against a local HTTP server;
 - the Dockerfile builds from Debian with the packages of scripts/apt-packages.txt.
 """
+import fnmatch
 import http.server
 import json
 import os
@@ -388,6 +389,33 @@ class DockerfileTest(unittest.TestCase):
             self.assertIn(package, selected)
         self.assertFalse([p for p in selected if p.startswith("golang-")])
         self.assertIn("-DFRESHNESS_BUILD_TESTS=OFF", self.text)
+
+    def test_build_context_configures(self):
+        """The build stage's cmake configure works on the context .dockerignore leaves."""
+        cmake = lib.require_tool("cmake")
+        with open(os.path.join(lib.ROOT, ".dockerignore"), encoding="utf-8") as f:
+            patterns = [line.strip() for line in f if line.strip() and not line.startswith("#")]
+
+        def ignored(relative):
+            return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(relative, p + "/*")
+                       or fnmatch.fnmatch(os.path.basename(relative), p.replace("**/", ""))
+                       for p in patterns)
+
+        with tempfile.TemporaryDirectory(prefix="docker-context-") as context:
+            for directory, dirs, files in os.walk(lib.ROOT):
+                rel_dir = os.path.relpath(directory, lib.ROOT)
+                dirs[:] = [d for d in dirs
+                           if not ignored(os.path.normpath(os.path.join(rel_dir, d)))]
+                for name in files:
+                    rel = os.path.normpath(os.path.join(rel_dir, name))
+                    if not ignored(rel):
+                        os.makedirs(os.path.join(context, rel_dir), exist_ok=True)
+                        shutil.copy2(os.path.join(directory, name), os.path.join(context, rel))
+            self.assertFalse(os.path.exists(os.path.join(context, "examples")))
+            result = subprocess.run([cmake, "-S", context, "-B", os.path.join(context, "out"),
+                                     "-DCMAKE_BUILD_TYPE=Release", "-DFRESHNESS_BUILD_TESTS=OFF"],
+                                    capture_output=True, text=True)
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
 
     def test_dockerignore(self):
         with open(os.path.join(lib.ROOT, ".dockerignore"), encoding="utf-8") as f:
