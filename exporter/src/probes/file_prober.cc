@@ -77,7 +77,7 @@ ObjectInfo FileProber::Probe(const std::string& location, std::chrono::milliseco
   }
   glob_error.clear();
   GlobResult result;
-  const int status = ::glob(path.c_str(), GLOB_ERR, OnGlobError, result.get());
+  const int status = ::glob(path.c_str(), 0, OnGlobError, result.get());
   if (status == GLOB_NOMATCH) return ObjectInfo{false, {}, std::nullopt, path};
   if (status != 0) {
     throw CheckError(ErrorReason::kProbe,

@@ -1,0 +1,26 @@
+#include "probes/http_date.h"
+
+#include <date/date.h>
+#include <gtest/gtest.h>
+
+namespace freshness {
+namespace {
+
+TEST(HttpDateTest, ParsesTheThreeHttpDateForms) {
+  const TimePoint expected = date::sys_days(date::year{1994} / 11 / 6) + std::chrono::hours(8) +
+                             std::chrono::minutes(49) + std::chrono::seconds(37);
+  EXPECT_EQ(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT"), expected);
+  EXPECT_EQ(ParseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT"), expected);
+  EXPECT_EQ(ParseHttpDate("Sun Nov  6 08:49:37 1994"), expected);
+  EXPECT_EQ(FormatHttpDate(expected), "Sun, 06 Nov 1994 08:49:37 GMT");
+}
+
+TEST(HttpDateTest, RejectsMalformedDates) {
+  for (const char* text : {"", "yesterday", "Sun, 06 Nov 1994 08:49:37", "1994-11-06T08:49:37Z",
+                           "Sun, 32 Nov 1994 08:49:37 GMT"}) {
+    EXPECT_FALSE(ParseHttpDate(text).has_value()) << text;
+  }
+}
+
+}  // namespace
+}  // namespace freshness
