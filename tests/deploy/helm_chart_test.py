@@ -3,7 +3,7 @@
 
 With `helm` on PATH the chart is linted and rendered by helm itself. Without it (Debian does not
 package helm) it is rendered by tests/deploy/helmrender, a small `helm template` built from
-Debian's Go packages: text/template, sprig, ghodss/yaml and gojsonschema, the libraries Helm
+Debian's Go packages: text/template, sprig, sigs.k8s.io/yaml and gojsonschema, the libraries Helm
 itself uses (see its header for what it reproduces). The overridden values use the demo's
 exporter configuration (examples/demo/freshness.yml), and the PrometheusRule's groups are
 compared with rules/ and checked with `promtool check rules`.

@@ -1,8 +1,8 @@
 // Command helmrender renders a Helm 3 chart the way `helm template` does, for machines without
 // the helm binary (Debian does not package it). It is built from Debian's Go packages: Go's
-// text/template, Masterminds/sprig (the function library Helm uses), ghodss/yaml (the ancestor
-// of sigs.k8s.io/yaml, Helm's YAML codec, with the same YAML->JSON->Go conversion) and
-// xeipuuv/gojsonschema (the JSON Schema validator Helm 3 uses for values.schema.json).
+// text/template, Masterminds/sprig (the function library Helm uses), sigs.k8s.io/yaml (Helm's
+// YAML codec: YAML->JSON->Go, so toYaml/fromYaml behave the same) and xeipuuv/gojsonschema (the
+// JSON Schema validator Helm 3 uses for values.schema.json).
 //
 // What it reproduces from Helm's engine: the template set named <chart>/templates/<file>,
 // partials (files starting with "_") that render nothing, missingkey=zero with "<no value>"
@@ -46,8 +46,8 @@ import (
 
 	"github.com/Masterminds/semver"
 	"github.com/Masterminds/sprig"
-	"github.com/ghodss/yaml"
 	"github.com/xeipuuv/gojsonschema"
+	"sigs.k8s.io/yaml"
 )
 
 // ---- chart loading ---------------------------------------------------------------------------
