@@ -178,6 +178,7 @@ for name in "${names[@]}"; do
 done
 version[freshness_exporter]=$(curl -fsS "${url[freshness_exporter]}" \
   | sed -n 's/^freshness_exporter_build_info{.*revision="\([0-9a-f]\{0,7\}\).*/\1/p' | head -n 1)
+[[ -n ${version[freshness_exporter]} ]] || version[freshness_exporter]="?"
 
 transactions() {
   psql "$admin_dsn" --no-psqlrc -Atc \
@@ -228,7 +229,7 @@ run_wrk() {
   printf '%s\n' "$output"
 }
 
-declare -A p50 p99 rate scrapes tx_before tx_after rss hwm
+declare -A p50 p99 rate scrapes tx_before tx_after rss rss_split hwm
 sequential_command="wrk -t1 -c1 -d${sequential_seconds}s --latency URL"
 load_command="wrk -t$load_threads -c$connections -d${load_seconds}s URL"
 
@@ -250,6 +251,9 @@ for name in "${names[@]}"; do
   done
   rate[$name]=$(median "${rates[@]}")
   rss[$name]=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/${pid[$name]}/status")
+  rss_split[$name]=$(awk '/^(RssAnon|RssFile|Threads):/ { v[$1] = $2 }
+    END { printf "%.1f MB anonymous + %.1f MB file-backed, %d threads",
+          v["RssAnon:"] / 1024, v["RssFile:"] / 1024, v["Threads:"] }' "/proc/${pid[$name]}/status")
 done
 log "waiting ${stats_flush_seconds}s for database statistics to settle"
 sleep "$stats_flush_seconds"
@@ -297,7 +301,8 @@ echo
 window=$(awk -v a="$load_start" -v b="$load_end" 'BEGIN { printf "%.0f", b - a }')
 for name in "${names[@]}"; do
   echo "  $name: $((tx_after[$name] - tx_before[$name])) transactions in ${window}s for" \
-    "${scrapes[$name]} scrapes; ${idle_rate[$name]} transactions/s when not scraped"
+    "${scrapes[$name]} scrapes; ${idle_rate[$name]} transactions/s when not scraped;" \
+    "RSS ${rss_split[$name]}"
 done
 echo "xact/scrp: all transactions of the exporter's database during the load phase, per scrape;"
 echo "net/scrp: the same minus the exporter's idle (background collection) rate over that window."
