@@ -1,0 +1,348 @@
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "checks/artifact_check.h"
+#include "config/config_loader.h"
+#include "metrics/metric_names.h"
+#include "support/fake_clock.h"
+#include "support/http_fixture_server.h"
+#include "support/s3rver_server.h"
+
+namespace freshness {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::hours;
+using std::chrono::minutes;
+
+TimePoint NewYork(int y, unsigned m, unsigned d, int hour, int minute = 0) {
+  return date::locate_zone("America/New_York")
+      ->to_sys(date::local_days(date::year{y} / m / d) + hours(hour) + minutes(minute),
+               date::choose::earliest);
+}
+
+fs::path MakeTempDir(const std::string& prefix) {
+  std::string pattern = (fs::temp_directory_path() / (prefix + "_XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  return pattern;
+}
+
+void WriteFile(const fs::path& path, const std::string& content, TimePoint modified) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << content;
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(modified.time_since_epoch());
+  const struct timespec times[2] = {{secs.count(), 0}, {secs.count(), 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+}
+
+struct Outcome {
+  std::string state;
+  std::optional<Observation::Failure> failure;
+  std::optional<double> modified;
+  std::optional<double> missed_slots;
+  CheckSummary summary;
+};
+
+// Loads a config and collects every check once at `now`, as one cycle of the collector would.
+std::map<std::string, Outcome> CollectAll(const std::string& yaml, const fs::path& config_file,
+                                          TimePoint now, Duration budget = Duration(5'000)) {
+  const Config config = LoadConfigString(yaml, config_file.string());
+  testing::FakeClock clock(now);
+  std::map<std::string, Outcome> outcomes;
+  for (const auto& check : config.checks) {
+    CollectContext context;
+    context.clock = &clock;
+    context.budget = budget;
+    const Observation observation = check->Collect(context);
+    Outcome outcome;
+    for (const Sample& sample : observation.samples) {
+      if (sample.metric == metric::kArtifactState && sample.value == 1) {
+        outcome.state = sample.labels.at("state");
+      }
+      if (sample.metric == metric::kArtifactModified) outcome.modified = sample.value;
+      if (sample.metric == metric::kArtifactMissedSlots) outcome.missed_slots = sample.value;
+    }
+    outcome.failure = observation.failure;
+    outcome.summary = check->Summarize(observation, now);
+    outcomes[check->spec().name] = outcome;
+  }
+  return outcomes;
+}
+
+const char* const kCalendar = R"(
+global: {timezone: America/New_York}
+calendars:
+  xnys:
+    timezone: America/New_York
+    weekend: [sat, sun]
+    holidays: {2026-07-03: Independence Day (observed)}
+    valid_through: 2026-12-31
+defaults:
+  artifact: {calendar: xnys, grace: 30m}
+)";
+
+class FileArtifactTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = MakeTempDir("artifact_files"); }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+  fs::path dir_;
+};
+
+TEST_F(FileArtifactTest, SchedulesAgainstRealModificationTimes) {
+  WriteFile(dir_ / "out/2026-07-02/done.csv", "a,b\n", NewYork(2026, 7, 2, 5, 40));
+  WriteFile(dir_ / "out/2026-07-06/empty.csv", "", NewYork(2026, 7, 6, 5, 40));
+  WriteFile(dir_ / "latest.csv", "a,b\n", NewYork(2026, 7, 1, 7));
+  WriteFile(dir_ / "parts/p-1.csv", "1\n", NewYork(2026, 7, 2, 7));
+  WriteFile(dir_ / "parts/p-2.csv", "2\n", NewYork(2026, 7, 6, 7));
+  const std::string yaml = std::string(kCalendar) + R"(
+checks:
+  - {name: same_day, kind: artifact, source: "out/{as_of:%Y-%m-%d}/done.csv",
+     expect: {schedule: "0 6 * * mon-fri"}}
+  - {name: previous_business_day, kind: artifact, source: "file://)" +
+                           dir_.string() + R"(/out/{as_of:%Y-%m-%d}/done.csv",
+     expect: {schedule: "0 6 * * mon-fri", as_of: previous_business_day}}
+  - {name: empty, kind: artifact, source: "out/{as_of:%Y-%m-%d}/empty.csv",
+     expect: {schedule: "0 6 * * mon-fri"}}
+  - {name: undated, kind: artifact, source: latest.csv, expect: {schedule: "0 6 * * mon-fri"}}
+  - {name: glob, kind: artifact, source: "parts/p-*.csv", expect: {max_age: 26h}}
+)";
+  const fs::path config = dir_ / "freshness.yml";
+  // Monday 6 July 2026, 05:00: Thursday's file covers the holiday and the weekend.
+  auto early = CollectAll(yaml, config, NewYork(2026, 7, 6, 5));
+  EXPECT_EQ(early["same_day"].state, "fresh");
+  EXPECT_EQ(early["same_day"].modified, ToUnixSeconds(NewYork(2026, 7, 2, 5, 40)));
+  EXPECT_EQ(early["undated"].state, "fresh");  // modified after Wednesday's 06:00 slot
+  // The replayed instant of the issue: 2026-07-06T10:00:00-04:00.
+  auto replay = CollectAll(yaml, config, NewYork(2026, 7, 6, 10));
+  EXPECT_EQ(replay["same_day"].state, "missing");
+  EXPECT_EQ(replay["same_day"].missed_slots, 1);
+  EXPECT_FALSE(replay["same_day"].summary.healthy);
+  EXPECT_EQ(replay["previous_business_day"].state, "fresh");
+  EXPECT_TRUE(replay["previous_business_day"].summary.healthy);
+  EXPECT_EQ(replay["empty"].state, "missing");
+  EXPECT_EQ(replay["undated"].state, "stale");
+  EXPECT_EQ(replay["glob"].state, "fresh");
+  EXPECT_EQ(replay["glob"].modified, ToUnixSeconds(NewYork(2026, 7, 6, 7)));
+  for (const auto& [name, outcome] : replay) EXPECT_FALSE(outcome.failure) << name;
+}
+
+TEST_F(FileArtifactTest, OneFailingProbeDoesNotStopTheOthers) {
+  WriteFile(dir_ / "good.csv", "x\n", NewYork(2026, 7, 6, 9));
+  fs::create_symlink(dir_ / "loop.csv", dir_ / "loop.csv");
+  const std::string yaml = std::string(kCalendar) + R"(
+checks:
+  - {name: good, kind: artifact, source: good.csv, expect: {max_age: 2h}}
+  - {name: loop, kind: artifact, source: loop.csv, expect: {max_age: 2h}}
+  - {name: dns, kind: artifact, source: "http://freshness-test.invalid/x.csv",
+     expect: {max_age: 2h}}
+  - {name: absent, kind: artifact, source: absent.csv, expect: {max_age: 2h}}
+)";
+  auto outcomes = CollectAll(yaml, dir_ / "freshness.yml", NewYork(2026, 7, 6, 10));
+  EXPECT_EQ(outcomes["good"].state, "fresh");
+  EXPECT_EQ(outcomes["absent"].state, "missing");
+  for (const char* failing : {"loop", "dns"}) {
+    SCOPED_TRACE(failing);
+    EXPECT_EQ(outcomes[failing].state, "probe_failed");
+    ASSERT_TRUE(outcomes[failing].failure.has_value());
+    EXPECT_EQ(outcomes[failing].failure->reason, ErrorReason::kProbe);
+    EXPECT_FALSE(outcomes[failing].summary.healthy);
+  }
+  EXPECT_NE(outcomes["loop"].failure->message.find("symbolic links"), std::string::npos);
+}
+
+TEST_F(FileArtifactTest, PermissionDeniedIsProbeFailed) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads through any permission";
+  WriteFile(dir_ / "locked/a.csv", "x\n", NewYork(2026, 7, 6, 9));
+  fs::permissions(dir_ / "locked", fs::perms::none);
+  const std::string yaml = std::string(kCalendar) + R"(
+checks:
+  - {name: locked, kind: artifact, source: locked/a.csv, expect: {max_age: 2h}}
+)";
+  auto outcomes = CollectAll(yaml, dir_ / "freshness.yml", NewYork(2026, 7, 6, 10));
+  fs::permissions(dir_ / "locked", fs::perms::owner_all);
+  EXPECT_EQ(outcomes["locked"].state, "probe_failed");
+  EXPECT_NE(outcomes["locked"].failure->message.find("Permission denied"), std::string::npos);
+}
+
+class HttpArtifactTest : public ::testing::Test {
+ protected:
+  testing::HttpFixtureServer server_;
+};
+
+TEST_F(HttpArtifactTest, HeadRequestsGiveStates) {
+  const TimePoint now = NewYork(2026, 7, 6, 10);
+  server_.Put("/reports/2026-07-06/daily.json", "{}", NewYork(2026, 7, 6, 5, 50));
+  server_.Put("/reports/empty.json", "", NewYork(2026, 7, 6, 5, 50));
+  server_.Put("/reports/old.json", "{}", NewYork(2026, 7, 1, 5, 50));
+  const std::string yaml =
+      std::string(kCalendar) + "checks:\n" + "  - {name: fresh, kind: artifact, source: \"" +
+      server_.url("/reports/{as_of:%Y-%m-%d}/daily.json") +
+      "\", expect: {schedule: \"0 6 * * mon-fri\"}}\n" +
+      "  - {name: redirected, kind: artifact, source: \"" +
+      server_.url("/redirect/reports/2026-07-06/daily.json") + "\", expect: {max_age: 26h}}\n" +
+      "  - {name: missing, kind: artifact, source: \"" + server_.url("/reports/nope.json") +
+      "\", expect: {max_age: 26h}}\n" + "  - {name: empty, kind: artifact, source: \"" +
+      server_.url("/reports/empty.json") + "\", expect: {max_age: 26h}}\n" +
+      "  - {name: old, kind: artifact, source: \"" + server_.url("/reports/old.json") +
+      "\", expect: {max_age: 26h}}\n";
+  auto outcomes = CollectAll(yaml, "/nonexistent/freshness.yml", now);
+  EXPECT_EQ(outcomes["fresh"].state, "fresh");
+  EXPECT_EQ(outcomes["fresh"].modified, ToUnixSeconds(NewYork(2026, 7, 6, 5, 50)));
+  EXPECT_EQ(outcomes["redirected"].state, "fresh");
+  EXPECT_EQ(outcomes["missing"].state, "missing");
+  EXPECT_EQ(outcomes["empty"].state, "missing");
+  EXPECT_EQ(outcomes["old"].state, "stale");
+  for (const auto& [name, outcome] : outcomes) EXPECT_FALSE(outcome.failure) << name;
+}
+
+TEST_F(HttpArtifactTest, MalformedResponsesAndTimeoutsAreProbeFailed) {
+  const std::string yaml =
+      std::string(kCalendar) + "checks:\n" +
+      "  - {name: no_last_modified, kind: artifact, source: \"" + server_.url("/no-last-modified") +
+      "\", expect: {max_age: 1h}}\n" + "  - {name: bad_last_modified, kind: artifact, source: \"" +
+      server_.url("/bad-last-modified") + "\", expect: {max_age: 1h}}\n" +
+      "  - {name: forbidden, kind: artifact, source: \"" + server_.url("/forbidden") +
+      "\", expect: {max_age: 1h}}\n" + "  - {name: slow, kind: artifact, timeout: 1s, source: \"" +
+      server_.url("/slow") + "\", expect: {max_age: 1h}}\n";
+  const auto started = std::chrono::steady_clock::now();
+  auto outcomes =
+      CollectAll(yaml, "/nonexistent/freshness.yml", NewYork(2026, 7, 6, 10), Duration(1'000));
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_LT(elapsed, std::chrono::milliseconds(2'900)) << "the slow probe was not cut off";
+  const std::map<std::string, std::string> expected = {
+      {"no_last_modified", "no Last-Modified header"},
+      {"bad_last_modified", "malformed Last-Modified"},
+      {"forbidden", "HTTP 403"},
+      {"slow", "HEAD http://127.0.0.1:"}};
+  for (const auto& [name, fragment] : expected) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(outcomes[name].state, "probe_failed");
+    ASSERT_TRUE(outcomes[name].failure.has_value());
+    EXPECT_NE(outcomes[name].failure->message.find(fragment), std::string::npos)
+        << outcomes[name].failure->message;
+  }
+}
+
+// One s3rver for the whole suite.
+class S3ArtifactTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (testing::S3rverServer::Binary().empty()) return;
+    server_ = new testing::S3rverServer("research");
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override {
+    if (server_ == nullptr) GTEST_SKIP() << "s3rver not installed; run scripts/install-deps.sh";
+    dir_ = MakeTempDir("artifact_s3");
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    if (!dir_.empty()) fs::remove_all(dir_, ignored);
+  }
+  std::string CredentialsFile(const std::string& id, const std::string& secret) {
+    const fs::path path = dir_ / ("credentials_" + id);
+    std::ofstream(path) << "[default]\naws_access_key_id = " << id
+                        << "\naws_secret_access_key = " << secret << "\n";
+    return path.string();
+  }
+  std::string Check(const std::string& name, const std::string& source,
+                    const std::string& credentials_file, const std::string& expect,
+                    const std::string& extra = "") {
+    return "  - {name: " + name + ", kind: artifact, source: \"" + source + "\"" + extra +
+           ", expect: " + expect + ", s3: {endpoint: \"" + server_->endpoint() +
+           "\", region: us-east-1, credentials_file: \"" + credentials_file + "\"}}\n";
+  }
+
+  static testing::S3rverServer* server_;
+  fs::path dir_;
+};
+
+testing::S3rverServer* S3ArtifactTest::server_ = nullptr;
+
+TEST_F(S3ArtifactTest, SignedHeadObjectGivesStates) {
+  const TimePoint now = std::chrono::system_clock::now();
+  const std::string today = date::format("%F", date::floor<date::days>(now));
+  ASSERT_TRUE(server_->PutObject("predictor/" + today + "/pit_parity.json", "{\"ok\":true}"));
+  ASSERT_TRUE(server_->PutObject("predictor/empty.json", ""));
+  const std::string good =
+      CredentialsFile(testing::S3rverServer::kAccessKeyId, testing::S3rverServer::kSecretAccessKey);
+  const std::string yaml =
+      "global: {timezone: UTC}\nchecks:\n" +
+      Check("dated", "s3://research/predictor/{as_of:%Y-%m-%d}/pit_parity.json", good,
+            "{max_age: 1h}") +
+      Check("missing_key", "s3://research/predictor/nope.json", good, "{max_age: 1h}") +
+      Check("empty", "s3://research/predictor/empty.json", good, "{max_age: 1h}") +
+      Check("recovered", "s3://research/nope/x.json", good, "{max_age: 1h}",
+            ", any_of: [\"s3://research/predictor/{as_of:%Y-%m-%d}/pit_parity.json\"]");
+  auto outcomes = CollectAll(yaml, dir_ / "freshness.yml", now);
+  EXPECT_EQ(outcomes["dated"].state, "fresh");
+  ASSERT_TRUE(outcomes["dated"].modified.has_value());
+  EXPECT_NEAR(*outcomes["dated"].modified, ToUnixSeconds(now), 120);
+  EXPECT_EQ(outcomes["missing_key"].state, "missing");
+  EXPECT_EQ(outcomes["empty"].state, "missing");
+  EXPECT_EQ(outcomes["recovered"].state, "fresh");
+  for (const auto& [name, outcome] : outcomes) {
+    EXPECT_FALSE(outcome.failure) << name << ": " << outcome.failure->message;
+  }
+  // Replayed a day earlier, the object written today did not exist yet.
+  auto yesterday = CollectAll(yaml, dir_ / "freshness.yml", now - hours(24));
+  EXPECT_EQ(yesterday["dated"].state, "missing");
+}
+
+// s3rver checks that the access key exists but does not verify V4 signatures, so a wrong key
+// id stands for wrong credentials here; the signature itself is checked against the published
+// AWS example in the unit tests.
+TEST_F(S3ArtifactTest, WrongCredentialsAreProbeFailedAndNeverShown) {
+  ASSERT_TRUE(server_->PutObject("predictor/wrong.json", "{}"));
+  const std::string wrong_id = CredentialsFile("AKIAWRONGKEYID000000", "AnotherSecretValue98765");
+  const std::string yaml =
+      "global: {timezone: UTC}\nchecks:\n" +
+      Check("wrong_id", "s3://research/predictor/wrong.json", wrong_id, "{max_age: 1h}") +
+      Check("no_credentials", "s3://research/predictor/wrong.json", (dir_ / "absent").string(),
+            "{max_age: 1h}");
+  auto outcomes = CollectAll(yaml, dir_ / "freshness.yml", std::chrono::system_clock::now());
+  for (const char* name : {"wrong_id", "no_credentials"}) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(outcomes[name].state, "probe_failed");
+    ASSERT_TRUE(outcomes[name].failure.has_value());
+    EXPECT_EQ(outcomes[name].failure->reason, ErrorReason::kProbe);
+    EXPECT_FALSE(outcomes[name].summary.healthy);
+    for (const std::string& text :
+         {outcomes[name].failure->message, outcomes[name].summary.value}) {
+      EXPECT_EQ(text.find("AnotherSecretValue98765"), std::string::npos) << text;
+      EXPECT_EQ(text.find("AKIAWRONGKEYID000000"), std::string::npos) << text;
+    }
+  }
+  EXPECT_NE(outcomes["wrong_id"].failure->message.find("HTTP 403"), std::string::npos)
+      << outcomes["wrong_id"].failure->message;
+  EXPECT_NE(outcomes["no_credentials"].failure->message.find("no AWS credentials"),
+            std::string::npos)
+      << outcomes["no_credentials"].failure->message;
+}
+
+TEST_F(S3ArtifactTest, CredentialsFromTheEnvironment) {
+  ASSERT_TRUE(server_->PutObject("predictor/env.json", "{}"));
+  ::setenv("AWS_ACCESS_KEY_ID", testing::S3rverServer::kAccessKeyId, 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", testing::S3rverServer::kSecretAccessKey, 1);
+  const std::string yaml =
+      "global: {timezone: UTC}\nchecks:\n" +
+      Check("env", "s3://research/predictor/env.json", (dir_ / "absent").string(), "{max_age: 1h}");
+  auto outcomes = CollectAll(yaml, dir_ / "freshness.yml", std::chrono::system_clock::now());
+  ::unsetenv("AWS_ACCESS_KEY_ID");
+  ::unsetenv("AWS_SECRET_ACCESS_KEY");
+  EXPECT_EQ(outcomes["env"].state, "fresh");
+}
+
+}  // namespace
+}  // namespace freshness
