@@ -56,6 +56,7 @@ log() { printf 'demo: %s\n' "$*" >&2; }
 # --- teardown ------------------------------------------------------------------------------------
 workdir=""
 pgdata=""
+failure=""
 pids=()
 names=()
 
@@ -72,7 +73,7 @@ stop_process() {
 }
 
 cleanup() {
-  local status=$? index name
+  local status=$? index name lines
   trap - EXIT INT TERM
   # Reverse start order: the exporter stops before the database it reads.
   for ((index = ${#pids[@]} - 1; index >= 0; index--)); do
@@ -81,11 +82,19 @@ cleanup() {
   [[ -z $pgdata ]] || pg_stop "$pgdata" || true
   if [[ $status -ne 0 && $interrupted == 0 && -n $workdir ]]; then
     for name in "${names[@]}"; do
-      if [[ -s $workdir/$name.log ]]; then
-        log "last lines of the $name log:"
-        tail -n 15 "$workdir/$name.log" | sed 's/^/    /' >&2
-      fi
+      [[ -s $workdir/$name.log ]] || continue
+      case $name in
+        # Their shutdown is chatty: only what went wrong.
+        prometheus | alertmanager)
+          lines=$(grep -E 'level=(warn|error)' "$workdir/$name.log" | grep -v SIGTERM | tail -n 8 || true)
+          ;;
+        *) lines=$(tail -n 15 "$workdir/$name.log") ;;
+      esac
+      [[ -n $lines ]] || continue
+      log "last lines of the $name log:"
+      printf '%s\n' "$lines" | sed 's/^/    /' >&2
     done
+    [[ -z $failure ]] || log "$failure"
   fi
   if [[ -n $workdir ]]; then
     if [[ ${DEMO_KEEP:-0} == 1 ]]; then
@@ -289,8 +298,8 @@ if [[ $check == 1 ]]; then
   deadline=$((SECONDS + check_timeout))
   until demo_ready; do
     if ((SECONDS >= deadline)); then
-      log "FAILED: after ${check_timeout}s the exporter at $exporter_url does not report every check"
-      log "  (${check_names[*]}) with success 1 and the injected faults"
+      failure="FAILED: after ${check_timeout}s the exporter at $exporter_url does not report every check (${check_names[*]}) with success 1 and the injected faults"
+      log "$failure"
       [[ -z ${rule_errors:-} ]] || log "Prometheus rule errors: $rule_errors"
       curl -fsS --max-time 5 "$exporter_url/metrics" 2>/dev/null \
         | grep -E '^freshness_(check_success|unfinished_runs|duplicate_executions)' >&2 || true
@@ -298,7 +307,7 @@ if [[ $check == 1 ]]; then
     fi
     for index in "${!pids[@]}"; do
       kill -0 "${pids[index]}" 2>/dev/null || {
-        log "FAILED: ${names[index]} exited early"
+        failure="FAILED: ${names[index]} exited early"
         exit 1
       }
     done
