@@ -16,7 +16,7 @@
 #                    after DEMO_CHECK_TIMEOUT seconds, default 120). Same as DEMO_CHECK=1.
 #   --rebuild        rebuild the exporter even when build/release already has one.
 #   --exporter=PATH  use this exporter binary; skips installing packages and building.
-# Ports: the exporter, Prometheus and Alertmanager use 9187, 9090 and 9093 when those are free
+# Ports: the exporter, Prometheus and Alertmanager use 9560, 9090 and 9093 when those are free
 # (override with DEMO_EXPORTER_PORT, DEMO_PROMETHEUS_PORT, DEMO_ALERTMANAGER_PORT), any free port
 # otherwise; --check always uses free ports. DEMO_KEEP=1 keeps the temporary directory (logs).
 set -euo pipefail
@@ -180,7 +180,7 @@ examples/demo/writer.sh --dsn="$writer_dsn" --backfill=900 --once --no-faults --
 start_background writer examples/demo/writer.sh --dsn="$writer_dsn" --fault=hung-run
 
 # --- the exporter --------------------------------------------------------------------------------
-exporter_port=$(pick_port "${DEMO_EXPORTER_PORT:-9187}")
+exporter_port=$(pick_port "${DEMO_EXPORTER_PORT:-9560}")
 start_background exporter env DEMO_DSN="$reader_dsn" "$exporter" --config.file="$config" \
   --web.listen-address="127.0.0.1:$exporter_port" --log.level=info
 exporter_url=http://127.0.0.1:$exporter_port

@@ -6,7 +6,7 @@
 #   pg_start "$dir/pgdata" "$port"          # initdb when empty, start, wait until ready
 #   psql "$(pg_dsn "$port")" -c 'SELECT 1'
 #   pg_stop "$dir/pgdata"
-#   port_is_free 9187 || port=$(free_port)
+#   port_is_free 9560 || port=$(free_port)
 #
 # The server listens on 127.0.0.1 only, trusts loopback connections (superuser `postgres`) and
 # keeps its unix socket inside DATADIR. Durability is off (fsync, synchronous_commit): never
