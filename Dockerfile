@@ -3,7 +3,7 @@
 # build (scripts/apt-packages.txt), no vendored libraries.
 #
 #   docker build -t freshness-exporter .
-#   docker run --rm -p 9187:9187 -v "$PWD/examples/demo/freshness.yml:/etc/freshness-exporter/freshness.yml:ro" \
+#   docker run --rm -p 9560:9560 -v "$PWD/examples/demo/freshness.yml:/etc/freshness-exporter/freshness.yml:ro" \
 #     -e DEMO_DSN='host=db user=freshness_reader dbname=pipeline' freshness-exporter
 ARG DEBIAN_RELEASE=bookworm
 
@@ -50,6 +50,6 @@ COPY --from=build /out/usr/bin/freshness_exporter /usr/bin/freshness_exporter
 # The configuration is mounted here (docker compose, the Helm chart's ConfigMap).
 WORKDIR /etc/freshness-exporter
 USER 65532:65532
-EXPOSE 9187
+EXPOSE 9560
 ENTRYPOINT ["/usr/bin/freshness_exporter"]
-CMD ["--config.file=/etc/freshness-exporter/freshness.yml", "--web.listen-address=:9187"]
+CMD ["--config.file=/etc/freshness-exporter/freshness.yml", "--web.listen-address=:9560"]

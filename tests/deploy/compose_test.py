@@ -149,7 +149,7 @@ class ComposeConfigTest(unittest.TestCase):
                     self.assertTrue(str(published).startswith("127.0.0.1:"), port)
         ports = {name: [p.split(":")[1] for p in s.get("ports", [])]
                  for name, s in self.services.items()}
-        self.assertEqual(ports["exporter"], ["9187"])
+        self.assertEqual(ports["exporter"], ["9560"])
         self.assertEqual(ports["grafana"], ["3000"])
         self.assertEqual(ports["prometheus"], ["9090"])
         self.assertEqual(ports["alertmanager"], ["9093"])
@@ -176,7 +176,7 @@ class ComposeConfigTest(unittest.TestCase):
         self.assertEqual(exporter["cap_drop"], ["ALL"])
         script = shell_of("exporter")
         self.assertIn("--config.file=/etc/freshness-exporter/freshness.yml", script)
-        self.assertIn("--web.listen-address=:9187", script)
+        self.assertIn("--web.listen-address=:9560", script)
         with open(os.path.join(lib.ROOT, "examples", "demo", "freshness.yml"),
                   encoding="utf-8") as f:
             config = yaml.safe_load(f)
@@ -276,7 +276,7 @@ class ComposeScriptsTest(unittest.TestCase):
         self.assertEqual(config["rule_files"], ["/etc/prometheus/rules/*.yml"])
         jobs = {j["job_name"]: j for j in config["scrape_configs"]}
         self.assertEqual(jobs["freshness_exporter"]["static_configs"][0]["targets"],
-                         ["exporter:9187"])
+                         ["exporter:9560"])
         local = text.replace("/etc/prometheus/rules", lib.RULES_DIR)
         path = os.path.join(self.tmp, "prometheus.yml")
         with open(path, "w", encoding="utf-8") as f:
@@ -338,7 +338,7 @@ class ComposeScriptsTest(unittest.TestCase):
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
-            script = command[3].replace("/127.0.0.1/9187", f"/127.0.0.1/{server.server_port}")
+            script = command[3].replace("/127.0.0.1/9560", f"/127.0.0.1/{server.server_port}")
             self.assertEqual(subprocess.run([bash, "-c", script], timeout=10).returncode, 0)
             status["/-/ready"] = 503
             self.assertNotEqual(subprocess.run([bash, "-c", script], timeout=10).returncode, 0)
@@ -372,8 +372,21 @@ class DockerfileTest(unittest.TestCase):
                   encoding="utf-8") as f:
             values = yaml.safe_load(f)
         self.assertEqual(values["podSecurityContext"]["runAsUser"], 65532)
-        self.assertIn("EXPOSE 9187", final)
-        self.assertIn('"--web.listen-address=:9187"', final)
+        self.assertIn("EXPOSE 9560", final)
+        self.assertIn('"--web.listen-address=:9560"', final)
+
+    def test_port_is_the_exporter_default(self):
+        """The image, the compose stack and the chart use the exporter's default port."""
+        with open(os.path.join(lib.ROOT, "exporter", "src", "main.cc"), encoding="utf-8") as f:
+            default = re.search(r'listen_address = ":(\d+)"', f.read()).group(1)
+        self.assertIn(f"EXPOSE {default}\n", self.text)
+        with open(COMPOSE, encoding="utf-8") as f:
+            compose = f.read()
+        self.assertIn(f'"127.0.0.1:{default}:{default}"', compose)
+        self.assertIn(f'"exporter:{default}"', compose)
+        with open(os.path.join(lib.ROOT, "helm", "freshness-exporter", "values.yaml"),
+                  encoding="utf-8") as f:
+            self.assertEqual(yaml.safe_load(f)["service"]["port"], int(default))
 
     def test_build_packages_come_from_apt_packages_txt(self):
         grep = re.search(r"grep -xE '([^']+)'", self.text).group(1)

@@ -195,12 +195,12 @@ class HelmChartTest(unittest.TestCase):
             c = self.container(docs)
             self.assertEqual(c["livenessProbe"]["httpGet"]["path"], "/-/healthy")
             self.assertEqual(c["readinessProbe"]["httpGet"]["path"], "/-/ready")
-            self.assertEqual(c["ports"], [{"name": "http-metrics", "containerPort": 9187,
+            self.assertEqual(c["ports"], [{"name": "http-metrics", "containerPort": 9560,
                                            "protocol": "TCP"}])
-            self.assertIn("--web.listen-address=:9187", c["args"])
+            self.assertIn("--web.listen-address=:9560", c["args"])
             self.assertIn("--config.file=/etc/freshness-exporter/freshness.yml", c["args"])
             service = self.one(docs, "Service")
-            self.assertEqual(service["spec"]["ports"][0]["port"], 9187)
+            self.assertEqual(service["spec"]["ports"][0]["port"], 9560)
             self.assertEqual(service["spec"]["ports"][0]["targetPort"], "http-metrics")
 
     def test_config_checksum_annotation(self):
@@ -342,7 +342,7 @@ class HelmChartTest(unittest.TestCase):
                                     capture_output=True, text=True).stdout
         else:
             output = self.renderer.template(extra=["--notes"])
-        self.assertIn("port-forward svc/release-name-freshness-exporter 9187", output)
+        self.assertIn("port-forward svc/release-name-freshness-exporter 9560", output)
         self.assertIn("dsn.existingSecret is empty", output)
 
 
