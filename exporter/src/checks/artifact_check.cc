@@ -342,7 +342,7 @@ CheckSummary ArtifactCheck::Summarize(const Observation& observation, TimePoint 
     value += (value.empty() ? "" : "; ") + part;
   };
   if (summary.state == "probe_failed") {
-    append(observation.failure ? observation.failure->message : "probe failed");
+    append("probe failed");  // the error itself is shown next to the value
   } else if (summary.state == "paused") {
     append(artifact_.paused_until ? "paused until " + FormatRfc3339(*artifact_.paused_until)
                                   : "paused");
@@ -362,7 +362,7 @@ CheckSummary ArtifactCheck::Summarize(const Observation& observation, TimePoint 
     if (summary.state == "unknown" && value.empty()) append("no slot due yet");
   }
   if (observation.failure && observation.failure->reason == ErrorReason::kConfig) {
-    append(observation.failure->message);
+    append("calendar past valid_through");
   }
   if (spec().mode == "observe") append("observe mode");
   summary.value = value;

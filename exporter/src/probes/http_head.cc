@@ -1,6 +1,8 @@
 #include "probes/http_head.h"
 
 #include <httplib.h>
+#include <netdb.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -13,6 +15,20 @@ namespace {
 
 [[noreturn]] void Fail(const std::string& shown, const std::string& why) {
   throw CheckError(ErrorReason::kProbe, "HEAD " + shown + ": " + why);
+}
+
+// httplib reports every failure to connect alike; resolving again tells DNS apart (only on
+// this failure path, so a healthy probe resolves once).
+std::string DiagnoseConnection(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const int status = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
+  if (found != nullptr) ::freeaddrinfo(found);
+  if (status != 0) return "DNS: cannot resolve " + host + " (" + ::gai_strerror(status) + ")";
+  return "cannot connect to " + host + ":" + std::to_string(port) +
+         " (refused, unreachable or timed out)";
 }
 
 }  // namespace
@@ -81,6 +97,7 @@ ObjectInfo HeadObject(const HttpUrl& url, const std::multimap<std::string, std::
   if (!result) {
     const httplib::Error error = result.error();
     std::string why = httplib::to_string(error);
+    if (error == httplib::Error::Connection) why = DiagnoseConnection(url.host, url.port);
     if (error == httplib::Error::Read || error == httplib::Error::Write) {
       why += " (timeout after " + std::to_string(timeout.count()) + "ms or connection closed)";
     }

@@ -156,6 +156,9 @@ checks:
     EXPECT_FALSE(outcomes[failing].summary.healthy);
   }
   EXPECT_NE(outcomes["loop"].failure->message.find("symbolic links"), std::string::npos);
+  EXPECT_NE(outcomes["dns"].failure->message.find("DNS: cannot resolve freshness-test.invalid"),
+            std::string::npos)
+      << outcomes["dns"].failure->message;
 }
 
 TEST_F(FileArtifactTest, PermissionDeniedIsProbeFailed) {
