@@ -1,5 +1,6 @@
 // The exporter binary against a real PostgreSQL: what a user sees on /metrics, the status page,
 // the API, reloads and --once must match what SQL computes directly.
+#include <crypt.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -309,6 +310,50 @@ TEST_F(ExporterCliTest, OnceExitsZeroWhenHealthyAndOneWhenACheckFails) {
     }
   }
   EXPECT_TRUE(saw_gone);
+}
+
+TEST_F(ExporterCliTest, TlsAndBasicAuthFromTheWebConfigFile) {
+  const std::string key = dir_.path() + "/server.key";
+  const std::string cert = dir_.path() + "/server.crt";
+  const auto [openssl_code, openssl_output] = RunProgram(
+      {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+       "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
+  ASSERT_EQ(openssl_code, 0) << openssl_output;
+  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+  ASSERT_NE(crypt_gensalt_rn("$2b$", 6, nullptr, 0, salt, sizeof salt), nullptr);
+  crypt_data data{};
+  const std::string hash = crypt_r("scrape-pass", salt, &data);
+  const std::string web_config =
+      dir_.Write("web.yml",
+                 "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                 "basic_auth_users:\n  prometheus: '" +
+                     hash + "'\n");
+  const std::string config = dir_.Write("tls.yml", ConfigText("1h"));
+  const int port = FreePort();
+  ChildProcess exporter(
+      {ExporterBinary(), "--config.file=" + config,
+       "--web.listen-address=127.0.0.1:" + std::to_string(port), "--web.config.file=" + web_config},
+      Environment(), dir_.path() + "/tls.log");
+  auto get = [&](const std::string& user, const std::string& password) {
+    httplib::SSLClient client("127.0.0.1", port);
+    client.set_ca_cert_path(cert.c_str());
+    client.enable_server_certificate_verification(true);
+    client.set_connection_timeout(2, 0);
+    if (!user.empty()) client.set_basic_auth(user.c_str(), password.c_str());
+    auto response = client.Get("/metrics");
+    return response ? response->status : 0;
+  };
+  ASSERT_TRUE(
+      WaitFor([&] { return get("prometheus", "scrape-pass") == 200; }, std::chrono::seconds(20)))
+      << exporter.Log();
+  EXPECT_EQ(get("", ""), 401);
+  EXPECT_EQ(get("prometheus", "wrong"), 401);
+  EXPECT_EQ(get("nobody", "scrape-pass"), 401);
+  int plain_status = -1;
+  Get(port, "/metrics", &plain_status);
+  EXPECT_NE(plain_status, 200);  // plain HTTP is not served on a TLS port
+  EXPECT_EQ(exporter.Log().find("scrape-pass"), std::string::npos);
+  EXPECT_EQ(exporter.Log().find(hash), std::string::npos);
 }
 
 // Last: stops and restarts the shared server.
