@@ -13,7 +13,9 @@ namespace {
 
 constexpr const char* kExpositionContentType = "text/plain; version=0.0.4; charset=utf-8";
 constexpr std::size_t kMaxRequestBody = 64 * 1024;
-constexpr int kHttpThreads = 16;
+// httplib holds a thread per open connection, idle keep-alive ones included: leave room for
+// several Prometheus servers, browsers and a few stragglers.
+constexpr int kHttpThreads = 32;
 
 std::string Sha256(const std::string& text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
@@ -113,7 +115,7 @@ void WebServer::Start() {
   server.set_payload_max_length(kMaxRequestBody);
   server.set_read_timeout(5, 0);
   server.set_write_timeout(10, 0);
-  server.set_keep_alive_timeout(30);
+  server.set_keep_alive_timeout(10);
   server.set_keep_alive_max_count(1000);
 
   auto reload = [this](httplib::Response& response) {

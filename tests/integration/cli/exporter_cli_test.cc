@@ -1,9 +1,13 @@
 // The exporter binary against a real PostgreSQL: what a user sees on /metrics, the status page,
 // the API, reloads and --once must match what SQL computes directly.
+#include <arpa/inet.h>
 #include <crypt.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -354,6 +358,65 @@ TEST_F(ExporterCliTest, TlsAndBasicAuthFromTheWebConfigFile) {
   EXPECT_NE(plain_status, 200);  // plain HTTP is not served on a TLS port
   EXPECT_EQ(exporter.Log().find("scrape-pass"), std::string::npos);
   EXPECT_EQ(exporter.Log().find(hash), std::string::npos);
+}
+
+// Opens a loopback TCP connection and sends `data` without reading; -1 on failure.
+int SendRaw(int port, const std::string& data) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+  return fd;
+}
+
+TEST_F(ExporterCliTest, HostileHttpClientsDoNotAffectMetrics) {
+  const std::string config = dir_.Write("http.yml", ConfigText("1h"));
+  const int port = FreePort();
+  auto exporter = StartExporter(config, port, "info");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        int status = 0;
+        Get(port, "/-/ready", &status);
+        return status == 200;
+      },
+      std::chrono::seconds(20)))
+      << exporter->Log();
+
+  int status = 0;
+  Get(port, "/no/such/path", &status);
+  EXPECT_EQ(status, 404);
+  httplib::Client client("127.0.0.1", port);
+  auto deleted = client.Delete("/metrics");
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 405);
+  auto oversized = client.Post("/api/v1/checks", std::string(2 * 1024 * 1024, 'x'), "text/plain");
+  EXPECT_TRUE(!oversized || oversized->status == 413 || oversized->status == 405);
+  httplib::Headers huge_header = {{"X-Huge", std::string(64 * 1024, 'h')}};
+  auto huge = client.Get("/metrics", huge_header);
+  EXPECT_TRUE(!huge || huge->status >= 400);
+
+  // Slow clients that never finish their request hold connections open.
+  std::vector<int> slow;
+  for (int i = 0; i < 20; ++i)
+    slow.push_back(SendRaw(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n"));
+  const auto started = std::chrono::steady_clock::now();
+  const std::string metrics = Get(port, "/metrics", &status);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(status, 200);
+  EXPECT_LT(elapsed, std::chrono::seconds(2));
+  EXPECT_TRUE(SampleValue(metrics, "freshness_check_success{check=\"events\",env=\"it\"}"));
+  for (int fd : slow) {
+    if (fd >= 0) ::close(fd);
+  }
+  EXPECT_EQ(exporter->Wait(std::chrono::milliseconds(0)), std::nullopt);  // still running
+  Get(port, "/-/healthy", &status);
+  EXPECT_EQ(status, 200);
 }
 
 // Last: stops and restarts the shared server.
