@@ -19,6 +19,14 @@
 #include <sstream>
 #include <stdexcept>
 
+// libpqxx 6.4 leaks one PGresult when a connection breaks during a query: make_result() asks
+// the (now closed) connection for its encoding, which throws before the result is adopted. The
+// leak is bounded by the number of lost connections; suppress it so LeakSanitizer builds of
+// suites that restart PostgreSQL on purpose report only leaks of our own.
+extern "C" const char* __lsan_default_suppressions() {  // NOLINT(bugprone-reserved-identifier)
+  return "leak:libpqxx\n";
+}
+
 namespace freshness::testing {
 namespace {
 

@@ -1,6 +1,7 @@
 #include "db/postgres_database.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <atomic>
@@ -287,6 +288,27 @@ TEST_F(PostgresTest, RecoversAfterTheServerIsKilledAndRestarted) {
   EXPECT_EQ(result->rows[0][0], "42");
   EXPECT_TRUE(database->Up());
   EXPECT_EQ(database->OpenConnections(), 1);
+}
+
+TEST_F(PostgresTest, UnansweringServerIsCutOffShortlyAfterTheBudget) {
+  auto database = Connect(1);
+  const int backend =
+      std::stoi(*database->Query("SELECT pg_backend_pid()", milliseconds(2'000)).rows[0][0]);
+  // A stopped backend answers nothing, not even its own statement_timeout: like a hung network.
+  ASSERT_EQ(::kill(backend, SIGSTOP), 0);
+  const auto start = steady_clock::now();
+  const CheckError error = QueryError(*database, "SELECT 1", milliseconds(500));
+  const auto elapsed = steady_clock::now() - start;
+  ::kill(backend, SIGCONT);
+  EXPECT_EQ(error.reason(), ErrorReason::kTimeout) << error.what();
+  EXPECT_TRUE(Contains(error.what(), "no answer")) << error.what();
+  EXPECT_GE(elapsed, milliseconds(500));
+  EXPECT_LT(elapsed, milliseconds(500 + 1'000));
+  EXPECT_FALSE(database->Up());
+  EXPECT_EQ(database->OpenConnections(), 0);
+  // The stopped session is gone; a new one works at once (no backoff: connecting never failed).
+  EXPECT_EQ(database->Query("SELECT 3", milliseconds(2'000)).rows[0][0], "3");
+  EXPECT_TRUE(database->Up());
 }
 
 TEST_F(PostgresTest, StaleIdleConnectionsAreReplacedTransparently) {
