@@ -12,7 +12,10 @@ namespace freshness::testing {
 // give their password over TCP, so tests can exercise password authentication.
 //
 // When run as root (CI), initdb and the server run as the `postgres` system user, since
-// PostgreSQL refuses to run as root. Stops the server and removes the directory on destruction.
+// PostgreSQL refuses to run as root; the temporary directory ($TMPDIR or /tmp) must then be
+// reachable by that user. Binaries come from `pg_config --bindir`, else the newest
+// /usr/lib/postgresql/<version>/bin; FRESHNESS_PG_BINDIR overrides both. Stops the server and
+// removes the directory on destruction.
 class PostgresServer {
  public:
   using Rows = std::vector<std::vector<std::optional<std::string>>>;

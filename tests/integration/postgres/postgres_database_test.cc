@@ -290,6 +290,28 @@ TEST_F(PostgresTest, RecoversAfterTheServerIsKilledAndRestarted) {
   EXPECT_EQ(database->OpenConnections(), 1);
 }
 
+TEST_F(PostgresTest, CleanShutdownIsAConnectionErrorUntilTheServerIsBack) {
+  auto database = Connect(2);
+  ASSERT_EQ(database->Query("SELECT 1", milliseconds(2'000)).rows[0][0], "1");
+  server().Stop();  // fast shutdown: the server ends our session with 57P01 admin_shutdown
+  const CheckError error = QueryError(*database, "SELECT 1", milliseconds(2'000));
+  EXPECT_EQ(error.reason(), ErrorReason::kConnection) << error.what();
+  EXPECT_FALSE(database->Up());
+  server().Start();
+  const auto restarted = steady_clock::now();
+  bool recovered = false;
+  while (!recovered && steady_clock::now() - restarted < milliseconds(12'000)) {
+    try {
+      recovered = database->Query("SELECT 1", milliseconds(2'000)).rows.size() == 1;
+    } catch (const CheckError& retry_error) {
+      EXPECT_EQ(retry_error.reason(), ErrorReason::kConnection) << retry_error.what();
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+  }
+  EXPECT_TRUE(recovered);
+  EXPECT_TRUE(database->Up());
+}
+
 TEST_F(PostgresTest, UnansweringServerIsCutOffShortlyAfterTheBudget) {
   auto database = Connect(1);
   const int backend =
