@@ -6,7 +6,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +18,11 @@ namespace freshness {
 
 // The PostgreSQL database of one target: a small pool of connections, capped at the target's
 // max_connections, that runs each query in a read-only transaction bounded by its budget.
+//
+// Errors: statement or lock timeout (57014, 55P03), a busy pool or an unanswering server ->
+// timeout; a failed connect or a lost connection -> connection (Up() turns false and new
+// connections are attempted with backoff, 0.5s doubling to 10s, failing at once meanwhile); any
+// other SQL error -> query. Messages carry the SQLSTATE and the server's first message line.
 //
 // The DSN is read from the environment or file only when a connection is opened and is never
 // kept in this object, so it cannot leak through anything that prints it.
