@@ -12,6 +12,7 @@
 #include "config/config_loader.h"
 #include "db/postgres_database.h"
 #include "log/logger.h"
+#include "schedule/rfc3339.h"
 
 // libpqxx 6.4 leaks one libpq result when a connection breaks during a query (bounded by the
 // number of lost connections); keep LeakSanitizer builds quiet about that known library bug.
@@ -21,18 +22,6 @@ namespace {
 
 using freshness::Clock;
 using freshness::TimePoint;
-
-std::optional<TimePoint> ParseRfc3339(const std::string& text) {
-  for (const char* format : {"%FT%T%Ez", "%FT%TZ", "%FT%T%z"}) {
-    std::istringstream input(text);
-    date::sys_time<std::chrono::microseconds> time;
-    input >> date::parse(format, time);
-    if (!input.fail() && input.peek() == std::char_traits<char>::eof()) {
-      return std::chrono::time_point_cast<TimePoint::duration>(time);
-    }
-  }
-  return std::nullopt;
-}
 
 // --once: every check once, a table or JSON on stdout, exit 1 if any failed or is unhealthy.
 int RunOnce(const std::string& config_file, bool json, const Clock& clock, int workers,
@@ -130,7 +119,7 @@ int main(int argc, char** argv) {
   if (once) {
     std::optional<freshness::FixedClock> fixed;
     if (!at.empty()) {
-      const std::optional<TimePoint> when = ParseRfc3339(at);
+      const std::optional<TimePoint> when = freshness::ParseRfc3339(at);
       if (!when) {
         std::cerr << "invalid --at \"" << at
                   << "\" (expected RFC 3339, e.g. 2026-07-06T10:00:00-04:00)\n";

@@ -9,6 +9,8 @@
 #include <regex>
 #include <utility>
 
+#include "util/redact.h"
+
 namespace freshness {
 namespace {
 
@@ -135,15 +137,11 @@ std::string RedactSecrets(std::string message, const std::vector<std::string>& s
     if (secret.empty()) continue;
     for (std::size_t at = message.find(secret); at != std::string::npos;
          at = message.find(secret, at + 3)) {
-      message.replace(at, secret.size(), "***");
+      message.replace(at, secret.size(), "<redacted>");
     }
   }
-  static const std::regex kKeyValue(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+))",
-                                    std::regex::icase);
-  message = std::regex_replace(message, kKeyValue, "$1***");
-  static const std::regex kUserInfo(R"((://[^:@/\s]*:)[^@/\s]*@)");
-  message = std::regex_replace(message, kUserInfo, "$1***@");
-  return message;
+  // Password look-alikes the DSN did not name (key=value and URL user info).
+  return freshness::RedactSecrets(message);
 }
 
 ConnectionString BuildConnectionString(const std::string& dsn, Duration connect_timeout) {

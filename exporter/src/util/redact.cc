@@ -11,7 +11,7 @@ std::string RedactSecrets(const std::string& text) {
     return text;
   }
   static const std::regex kKeyValue(
-      R"(((?:password|passwd|pwd|secret|secret_access_key|aws_secret_access_key|sslpassword|Signature|X-Amz-Signature|X-Amz-Credential|token)\s*[=:]\s*)('[^']*'|"[^"]*"|[^\s,;&'"]+))",
+      R"(((?:password|passwd|pwd|secret|secret_access_key|aws_secret_access_key|sslpassword|Signature|X-Amz-Signature|X-Amz-Credential|token)\s*[=:]\s*)('(?:[^'\\]|\\.)*'|"[^"]*"|[^\s,;&'"]+))",
       std::regex::icase);
   static const std::regex kUrlCredentials(R"((://[^/:@\s]*:)[^@\s/]+@)");
   std::string out = std::regex_replace(text, kKeyValue, "$1<redacted>");

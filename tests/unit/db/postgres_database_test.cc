@@ -66,15 +66,15 @@ TEST(ParseServerErrorTest, SplitsTheSqlStateFromVerboseMessages) {
 
 TEST(RedactSecretsTest, RemovesKnownSecretsAndPasswordLookalikes) {
   EXPECT_EQ(RedactSecrets("auth failed for s3cr3t and s3cr3t", {"s3cr3t"}),
-            "auth failed for *** and ***");
+            "auth failed for <redacted> and <redacted>");
   EXPECT_EQ(RedactSecrets("bad option in host=db password=hunter2 user=x", {}),
-            "bad option in host=db password=*** user=x");
+            "bad option in host=db password=<redacted> user=x");
   EXPECT_EQ(RedactSecrets("bad option in password = 'a b\\'c' user=x", {}),
-            "bad option in password = *** user=x");
+            "bad option in password = <redacted> user=x");
   EXPECT_EQ(RedactSecrets("cannot parse postgresql://reader:hunter2@db:5432/ops", {}),
-            "cannot parse postgresql://reader:***@db:5432/ops");
+            "cannot parse postgresql://reader:<redacted>@db:5432/ops");
   EXPECT_EQ(RedactSecrets("postgresql://db/ops?user=r&password=hunter2&sslmode=require", {}),
-            "postgresql://db/ops?user=r&password=***&sslmode=require");
+            "postgresql://db/ops?user=r&password=<redacted>&sslmode=require");
   EXPECT_EQ(RedactSecrets("nothing to hide", {""}), "nothing to hide");
 }
 
