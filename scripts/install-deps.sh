@@ -6,7 +6,12 @@ cd "$(dirname "$0")/.."
 
 mapfile -t wanted < <(grep -vE '^\s*(#|$)' scripts/apt-packages.txt)
 missing=()
+# Packages that may come from elsewhere (e.g. a vendor Node.js that bundles npm): present when
+# their command is; installing Debian's package over them would conflict.
+declare -A provided_by_command=([nodejs]=node [npm]=npm)
 for package in "${wanted[@]}"; do
+  command=${provided_by_command[$package]:-}
+  if [[ -n $command ]] && command -v "$command" >/dev/null 2>&1; then continue; fi
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
     || missing+=("$package")
 done

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing, builds, and runs every test (unit,
 # integration against real PostgreSQL and s3rver, rule and routing tests with promtool and
-# amtool, deploy checks, end-to-end alerting) under AddressSanitizer+UBSan, then the C++ suites
-# again under ThreadSanitizer.
+# amtool, deploy checks, end-to-end alerting) under AddressSanitizer+UBSan, a short libFuzzer run
+# of every parser, then the C++ suites again under ThreadSanitizer.
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    one debug build, every test, no sanitizer builds
 set -euo pipefail
@@ -34,4 +34,6 @@ if ((quick)); then
   exit 0
 fi
 run_preset asan
+echo "== fuzz"
+tests/fuzz/run_fuzzers.sh "${FRESHNESS_FUZZ_SECONDS:-15}"
 run_preset tsan 'unit|integration'
