@@ -54,8 +54,9 @@ struct SourceFindings {
 
 class Evaluator {
  public:
-  Evaluator(const ArtifactSpec& spec, const ObjectProber& prober, TimePoint now, Duration budget)
-      : spec_(spec), session_(prober, budget), now_(now) {}
+  Evaluator(const ArtifactSpec& spec, const ObjectProber& prober, TimePoint now, Duration budget,
+            std::optional<MissedSlotsMemo>& memo)
+      : spec_(spec), session_(prober, budget), now_(now), memo_(memo) {}
 
   ArtifactEvaluation Run() {
     if (spec_.max_age) return RunMaxAge();
@@ -190,6 +191,13 @@ class Evaluator {
       result.detail = NothingThere(current) + " for slot " + FormatDay(in_force.partition);
     }
     // Count the due slots missed since the last satisfied one, looking back a bounded number.
+    // Older slots are walked once per slot in force; later collections reuse the count.
+    if (memo_ && memo_->in_force_due == in_force.due) {
+      result.missed_slots = memo_->missed_slots;
+      if (!result.modified) result.modified = memo_->earlier_modified;
+      return result;
+    }
+    std::optional<TimePoint> earlier_modified;
     int missed = 1;
     Slot cursor = in_force;
     while (missed < spec_.missed_slots_lookback) {
@@ -197,19 +205,22 @@ class Evaluator {
       if (!previous) break;
       const SourceFindings earlier = InspectSlot(*previous);
       if (earlier.satisfying) {
-        if (!result.modified) result.modified = earlier.satisfying->modified;
+        earlier_modified = earlier.satisfying->modified;
         break;
       }
       ++missed;
       cursor = *previous;
     }
+    if (!result.modified) result.modified = earlier_modified;
     result.missed_slots = missed;
+    memo_ = MissedSlotsMemo{in_force.due, missed, earlier_modified};
     return result;
   }
 
   const ArtifactSpec& spec_;
   ProbeSession session_;
   TimePoint now_;
+  std::optional<MissedSlotsMemo>& memo_;
 };
 
 // The state whose one-hot sample is 1, if any.
@@ -280,7 +291,8 @@ ArtifactEvaluation ArtifactCheck::Evaluate(TimePoint now, Duration budget) const
   }
   ArtifactEvaluation result;
   try {
-    result = Evaluator(artifact_, *prober_, now, budget).Run();
+    std::lock_guard<std::mutex> lock(memo_mutex_);
+    result = Evaluator(artifact_, *prober_, now, budget, memo_).Run();
   } catch (const CheckError& error) {
     result = ArtifactEvaluation{};
     result.state = ArtifactState::kProbeFailed;

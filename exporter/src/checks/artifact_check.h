@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,14 @@ struct ArtifactEvaluation {
   std::optional<Observation::Failure> failure;
 };
 
+// The missed-slot count of one slot in force, so that older slots are probed once per slot
+// rather than at every collection (a backfilled older partition counts from the next slot on).
+struct MissedSlotsMemo {
+  TimePoint in_force_due;
+  int missed_slots = 0;
+  std::optional<TimePoint> earlier_modified;  // of the last satisfied slot found
+};
+
 // kind: artifact — schedule-aware freshness of files, HTTP and S3 objects (see DESIGN.md and
 // docs/artifacts.md). A probe error makes this artifact probe_failed; nothing escapes Collect.
 class ArtifactCheck final : public Check {
@@ -69,6 +78,8 @@ class ArtifactCheck final : public Check {
  private:
   ArtifactSpec artifact_;
   std::shared_ptr<const ObjectProber> prober_;
+  mutable std::mutex memo_mutex_;
+  mutable std::optional<MissedSlotsMemo> memo_;
 };
 
 std::shared_ptr<Check> MakeArtifactCheck(CheckSpec spec, MappingReader& reader,

@@ -486,6 +486,27 @@ TEST(ArtifactCheckTest, EachLocationIsProbedOncePerCollection) {
   EXPECT_EQ(prober->probed().size(), 1u);
 }
 
+TEST(ArtifactCheckTest, OlderSlotsAreWalkedOncePerSlotInForce) {
+  auto prober = std::make_shared<FakeObjectProber>();
+  prober->Put(DatedPath("/data", 2026, 7, 6), Local(2026, 7, 6, 5));
+  const auto check = MakeCheck({}, prober);
+  Observation first = CollectAt(*check, Local(2026, 7, 8, 10));
+  EXPECT_EQ(ValueOf(first, metric::kArtifactMissedSlots), 2);  // Tuesday and Wednesday
+  const std::size_t walked = prober->probed().size();
+  EXPECT_EQ(walked, 3u);  // Wednesday, Tuesday, Monday
+  Observation second = CollectAt(*check, Local(2026, 7, 8, 10, 15));
+  EXPECT_EQ(ValueOf(second, metric::kArtifactMissedSlots), 2);
+  EXPECT_EQ(ValueOf(second, metric::kArtifactModified), ToUnixSeconds(Local(2026, 7, 6, 5)));
+  EXPECT_EQ(prober->probed().size(), walked + 1);  // only the slot in force again
+  // Thursday's slot comes due and is missed too: walked again, counted from scratch.
+  EXPECT_EQ(ValueOf(CollectAt(*check, Local(2026, 7, 9, 10)), metric::kArtifactMissedSlots), 3);
+  // Delivered late: fresh, nothing missed.
+  prober->Put(DatedPath("/data", 2026, 7, 9), Local(2026, 7, 9, 11));
+  const Observation delivered = CollectAt(*check, Local(2026, 7, 9, 11, 30));
+  EXPECT_EQ(StateOf(delivered), "fresh");
+  EXPECT_EQ(ValueOf(delivered, metric::kArtifactMissedSlots), 0);
+}
+
 // Config: keys, defaults.artifact merging and positioned errors.
 TEST(ArtifactConfigTest, DefaultsAreMergedAndOwnKeysWin) {
   const std::string text = R"(
