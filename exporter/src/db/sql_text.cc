@@ -102,6 +102,10 @@ std::optional<double> ParseSqlTimestamp(const std::string& text) {
     offset_seconds = std::stoi(offset.substr(0, 2)) * 3600;
     std::size_t rest = 2;
     while (rest + 3 <= offset.size() && offset[rest] == ':') {
+      if (!std::isdigit(static_cast<unsigned char>(offset[rest + 1])) ||
+          !std::isdigit(static_cast<unsigned char>(offset[rest + 2]))) {
+        return std::nullopt;
+      }
       const int part = std::stoi(offset.substr(rest + 1, 2));
       offset_seconds += rest == 2 ? part * 60 : part;
       rest += 3;

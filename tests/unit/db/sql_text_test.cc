@@ -91,3 +91,19 @@ TEST(ParseSqlTimestampTest, RejectsMalformedText) {
 
 }  // namespace
 }  // namespace freshness
+
+namespace freshness {
+namespace {
+
+// Found by fuzz_values: a non-digit in the minutes of a zone offset threw from std::stoi.
+TEST(ParseSqlTimestampTest, MalformedOffsetMinutesAreRejectedNotThrown) {
+  EXPECT_FALSE(ParseSqlTimestamp("2026-11-23 17:02:25.0+13:\xf9"
+                                 "5230")
+                   .has_value());
+  EXPECT_FALSE(ParseSqlTimestamp("2026-11-23 17:02:25+05:x0").has_value());
+  EXPECT_EQ(ParseSqlTimestamp("2026-11-23 17:02:25+05:30"),
+            ParseSqlTimestamp("2026-11-23 11:32:25+00"));
+}
+
+}  // namespace
+}  // namespace freshness
