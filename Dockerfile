@@ -14,15 +14,18 @@ COPY scripts/apt-packages.txt /tmp/apt-packages.txt
 # list also names test servers and tools that have no place in an image).
 RUN set -eux; \
     grep -xE 'build-essential|cmake|pkg-config|git|tzdata|[a-z0-9.+-]+-dev' \
-      /tmp/apt-packages.txt | grep -vE '^(golang-|libgtest-dev$|libgmock-dev$)' > /tmp/build-packages.txt; \
+      /tmp/apt-packages.txt | grep -vE '^(golang-|libgtest-dev$|libgmock-dev$|libclang-rt-)' > /tmp/build-packages.txt; \
     apt-get update; \
     DEBIAN_FRONTEND=noninteractive xargs -a /tmp/build-packages.txt \
       apt-get install -y --no-install-recommends build-essential cmake pkg-config; \
     rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
+# The image has no .git: pass the revision for build_info, e.g. --build-arg REVISION=$(git rev-parse --short=12 HEAD).
+ARG REVISION=unknown
 RUN set -eux; \
-    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFRESHNESS_BUILD_TESTS=OFF; \
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFRESHNESS_BUILD_TESTS=OFF \
+      -DFRESHNESS_REVISION="${REVISION}"; \
     cmake --build build --target freshness_exporter -j"$(nproc)"; \
     install -D -m 0755 -s build/exporter/freshness_exporter /out/usr/bin/freshness_exporter; \
     /out/usr/bin/freshness_exporter --help >/dev/null
