@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace freshness {
 namespace {
 
@@ -126,9 +128,10 @@ TEST(ScheduleEvaluatorTest, DstTransitionsNeitherSkipNorDoubleASlot) {
   std::vector<TimePoint> backwards;
   std::optional<Slot> slot = half_hourly.LatestBefore(Local(2026, 3, 9, 0), false);
   while (slot && slot->due >= Local(2026, 3, 8, 0)) {
-    backwards.insert(backwards.begin(), slot->due);
+    backwards.push_back(slot->due);
     slot = half_hourly.LatestBefore(slot->due, false);
   }
+  std::reverse(backwards.begin(), backwards.end());
   EXPECT_EQ(backwards, spring_day);
 }
 
