@@ -111,6 +111,16 @@ class ExporterCliTest : public ::testing::Test {
     return condition();
   }
 
+  static bool WaitUntilReady(int port) {
+    return WaitFor(
+        [&] {
+          int status = 0;
+          Get(port, "/-/ready", &status);
+          return status == 200;
+        },
+        std::chrono::seconds(20));
+  }
+
   static std::optional<std::string> SampleValue(const std::string& exposition,
                                                 const std::string& series) {
     const std::string prefix = series + " ";
@@ -149,14 +159,7 @@ TEST_F(ExporterCliTest, MetricsMatchSqlAndScrapesNeverQueryTheDatabase) {
   const std::string config = dir_.Write("config.yml", ConfigText("1h"));
   const int port = FreePort();
   auto exporter = StartExporter(config, port);
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        int status = 0;
-        Get(port, "/-/ready", &status);
-        return status == 200;
-      },
-      std::chrono::seconds(20)))
-      << exporter->Log();
+  ASSERT_TRUE(WaitUntilReady(port)) << exporter->Log();
 
   int status = 0;
   std::string content_type;
@@ -243,14 +246,7 @@ TEST_F(ExporterCliTest, ABadReloadKeepsTheRunningConfigAndAGoodOneApplies) {
   const std::string config = dir_.Write("reload.yml", ConfigText("1h"));
   const int port = FreePort();
   auto exporter = StartExporter(config, port);
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        int status = 0;
-        Get(port, "/-/ready", &status);
-        return status == 200;
-      },
-      std::chrono::seconds(20)))
-      << exporter->Log();
+  ASSERT_TRUE(WaitUntilReady(port)) << exporter->Log();
 
   dir_.Write("reload.yml", ConfigText("1h") + "  - {name: broken, kind: lag, target: nowhere}\n");
   exporter->Signal(SIGHUP);
@@ -379,14 +375,7 @@ TEST_F(ExporterCliTest, HostileHttpClientsDoNotAffectMetrics) {
   const std::string config = dir_.Write("http.yml", ConfigText("1h"));
   const int port = FreePort();
   auto exporter = StartExporter(config, port, "info");
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        int status = 0;
-        Get(port, "/-/ready", &status);
-        return status == 200;
-      },
-      std::chrono::seconds(20)))
-      << exporter->Log();
+  ASSERT_TRUE(WaitUntilReady(port)) << exporter->Log();
 
   int status = 0;
   Get(port, "/no/such/path", &status);
@@ -428,13 +417,8 @@ TEST_F(ExporterCliTest, TargetGoesDownAndRecoversWithoutRestartingTheExporter) {
     return SampleValue(Get(port, "/metrics"),
                        "freshness_target_up{target=\"pipeline\",env=\"it\"}");
   };
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        int status = 0;
-        Get(port, "/-/ready", &status);
-        return status == 200 && target_up() == "1";
-      },
-      std::chrono::seconds(20)))
+  ASSERT_TRUE(WaitUntilReady(port) &&
+              WaitFor([&] { return target_up() == "1"; }, std::chrono::seconds(10)))
       << exporter->Log();
   Server().Stop();
   // Within about one interval (1s) the target is down and every check has failed once.
