@@ -142,21 +142,6 @@ void ReadCalendars(MappingReader reader, Config& config) {
   }
 }
 
-// A check's own keys win over defaults.<kind>; merged keys keep their own positions.
-YAML::Node MergeDefaults(const YAML::Node& check, const YAML::Node& defaults) {
-  if (!defaults.IsDefined() || defaults.IsNull() || !defaults.IsMap()) return check;
-  YAML::Node merged(YAML::NodeType::Map);
-  std::set<std::string> own;
-  for (const auto& entry : check) {
-    own.insert(entry.first.Scalar());
-    merged.force_insert(entry.first, entry.second);
-  }
-  for (const auto& entry : defaults) {
-    if (own.count(entry.first.Scalar()) == 0) merged.force_insert(entry.first, entry.second);
-  }
-  return merged;
-}
-
 std::shared_ptr<const ActiveWindow> ReadActive(MappingReader& check_reader, const Config& config) {
   std::optional<MappingReader> active = check_reader.OptionalMapping("active");
   if (!active) return nullptr;
@@ -212,7 +197,8 @@ void ReadChecks(const YAML::Node& checks_node, MappingReader& defaults_reader, C
     MappingReader probe(raw, config.file, path);
     const std::string kind = probe.Enum("kind", KnownCheckKinds(), "");
     if (kind.empty()) probe.Fail("kind", "is required");
-    MappingReader reader(MergeDefaults(raw, defaults[kind]), config.file, path);
+    // A check's own keys win over defaults.<kind>, which keep their own positions in errors.
+    MappingReader reader(raw, config.file, path, defaults[kind]);
     reader.Raw("kind");
 
     CheckSpec spec;

@@ -11,8 +11,12 @@ SourceMark ToSourceMark(const std::string& file, const YAML::Mark& mark) {
   return SourceMark{file, mark.line + 1, mark.column + 1};
 }
 
-MappingReader::MappingReader(YAML::Node node, std::string file, std::string path)
-    : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {
+MappingReader::MappingReader(YAML::Node node, std::string file, std::string path,
+                             YAML::Node defaults)
+    : node_(std::move(node)),
+      defaults_(std::move(defaults)),
+      file_(std::move(file)),
+      path_(std::move(path)) {
   if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) {
     throw ConfigError(Mark(), path_.empty() ? "document" : path_, "expected a mapping");
   }
@@ -37,8 +41,9 @@ std::string MappingReader::KeyPath(const std::string& key) const {
 SourceMark MappingReader::Mark() const { return ToSourceMark(file_, node_.Mark()); }
 
 SourceMark MappingReader::MarkOf(const std::string& key) const {
-  if (node_.IsMap()) {
-    for (const auto& entry : node_) {
+  for (const YAML::Node* mapping : {&node_, &defaults_}) {
+    if (!mapping->IsMap()) continue;
+    for (const auto& entry : *mapping) {
       if (entry.first.IsScalar() && entry.first.Scalar() == key) {
         return ToSourceMark(file_, entry.first.Mark());
       }
@@ -57,12 +62,19 @@ void MappingReader::FailAt(const YAML::Node& node, const std::string& key,
   throw ConfigError(mark, KeyPath(key), message);
 }
 
-YAML::Node MappingReader::Lookup(const std::string& key) const {
-  if (!node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-  for (const auto& entry : node_) {
+YAML::Node MappingReader::Find(const YAML::Node& mapping, const std::string& key) {
+  if (!mapping.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  for (const auto& entry : mapping) {
     if (entry.first.IsScalar() && entry.first.Scalar() == key) return entry.second;
   }
   return YAML::Node(YAML::NodeType::Undefined);
+}
+
+YAML::Node MappingReader::Lookup(const std::string& key) const {
+  // The mapping's own keys win over defaults.
+  YAML::Node own = Find(node_, key);
+  if (own.IsDefined()) return own;
+  return Find(defaults_, key);
 }
 
 bool MappingReader::Has(const std::string& key) const {
@@ -196,11 +208,13 @@ std::optional<MappingReader> MappingReader::OptionalMapping(const std::string& k
 }
 
 void MappingReader::RejectUnknownKeys() const {
-  if (!node_.IsMap()) return;
-  for (const auto& entry : node_) {
-    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "?";
-    if (read_.count(key) == 0) {
-      throw ConfigError(ToSourceMark(file_, entry.first.Mark()), KeyPath(key), "unknown key");
+  for (const YAML::Node* mapping : {&node_, &defaults_}) {
+    if (!mapping->IsMap()) continue;
+    for (const auto& entry : *mapping) {
+      const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "?";
+      if (read_.count(key) == 0) {
+        throw ConfigError(ToSourceMark(file_, entry.first.Mark()), KeyPath(key), "unknown key");
+      }
     }
   }
 }

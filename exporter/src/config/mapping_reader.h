@@ -19,7 +19,10 @@ namespace freshness {
 class MappingReader {
  public:
   // `path` is the key path of this mapping ("" for the document, "checks[2]" for a check).
-  MappingReader(YAML::Node node, std::string file, std::string path);
+  // `defaults` (defaults.<kind> for a check) answers keys the mapping itself lacks; its keys
+  // keep their own positions in errors.
+  MappingReader(YAML::Node node, std::string file, std::string path,
+                YAML::Node defaults = YAML::Node(YAML::NodeType::Undefined));
 
   bool Has(const std::string& key) const;
   YAML::Node Raw(const std::string& key);  // marks the key as read; Null node if absent
@@ -59,7 +62,11 @@ class MappingReader {
   YAML::Node Lookup(const std::string& key) const;
   std::string ScalarOf(const YAML::Node& value, const std::string& key) const;
 
+  // Searches one mapping for `key`; Undefined if absent.
+  static YAML::Node Find(const YAML::Node& mapping, const std::string& key);
+
   YAML::Node node_;
+  YAML::Node defaults_;
   std::string file_;
   std::string path_;
   mutable std::set<std::string> read_;
