@@ -37,18 +37,17 @@ int RunOnce(const std::string& config_file, bool json, const Clock& clock, int w
   freshness::Collector collector(config, databases, clock, logger, options);
   collector.RunOnce();
   const TimePoint now = clock.Now();
-  const std::vector<freshness::CheckReport> reports = freshness::BuildReports(collector, now);
+  std::vector<freshness::CheckReport> reports = freshness::BuildReports(collector, now, json);
+  bool healthy = true;
+  for (const freshness::CheckReport& report : reports) healthy = healthy && report.healthy;
   if (json) {
-    std::cout << freshness::ReportsToJson(reports, now)
+    std::cout << freshness::ReportsToJson(std::move(reports), now)
                      .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
   } else {
     std::cout << freshness::ReportsToTable(reports);
   }
-  for (const freshness::CheckReport& report : reports) {
-    if (!report.healthy) return 1;
-  }
-  return 0;
+  return healthy ? 0 : 1;
 }
 
 }  // namespace

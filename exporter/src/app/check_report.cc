@@ -41,6 +41,8 @@ std::string EscapeHtml(const std::string& text) {
   return out;
 }
 
+const std::vector<Sample> kNoSamples;
+
 nlohmann::json JsonNumber(double value) {
   // JSON has no Inf or NaN; say it in words rather than emit invalid JSON.
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
@@ -50,7 +52,8 @@ nlohmann::json JsonNumber(double value) {
 
 }  // namespace
 
-std::vector<CheckReport> BuildReports(const Collector& collector, TimePoint now) {
+std::vector<CheckReport> BuildReports(const Collector& collector, TimePoint now,
+                                      bool with_samples) {
   std::vector<CheckReport> reports;
   const double now_unix = ToUnixSeconds(now);
   collector.Visit([&](const Check& check, const CheckState& state) {
@@ -73,7 +76,8 @@ std::vector<CheckReport> BuildReports(const Collector& collector, TimePoint now)
     CheckSummary summary{"pending", "", false};
     if (state.observation != nullptr) {
       summary = check.Summarize(*state.observation, now);
-      for (const Sample& sample : state.observation->samples) {
+      const std::vector<Sample>& samples = with_samples ? state.observation->samples : kNoSamples;
+      for (const Sample& sample : samples) {
         nlohmann::json item;
         item["metric"] = sample.metric;
         item["labels"] = sample.labels;
@@ -92,9 +96,9 @@ std::vector<CheckReport> BuildReports(const Collector& collector, TimePoint now)
   return reports;
 }
 
-nlohmann::json ReportsToJson(const std::vector<CheckReport>& reports, TimePoint now) {
+nlohmann::json ReportsToJson(std::vector<CheckReport> reports, TimePoint now) {
   nlohmann::json checks = nlohmann::json::array();
-  for (const CheckReport& report : reports) {
+  for (CheckReport& report : reports) {
     nlohmann::json item;
     item["name"] = report.name;
     item["kind"] = report.kind;
@@ -112,7 +116,7 @@ nlohmann::json ReportsToJson(const std::vector<CheckReport>& reports, TimePoint 
     item["error_reason"] =
         report.error_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.error_reason);
     item["error"] = report.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.error);
-    item["samples"] = report.samples;
+    item["samples"] = std::move(report.samples);
     checks.push_back(std::move(item));
   }
   return nlohmann::json{{"evaluated_at", FormatTime(ToUnixSeconds(now))}, {"checks", checks}};

@@ -30,8 +30,10 @@ struct CheckReport {
   nlohmann::json samples = nlohmann::json::array();
 };
 
-std::vector<CheckReport> BuildReports(const Collector& collector, TimePoint now);
-nlohmann::json ReportsToJson(const std::vector<CheckReport>& reports, TimePoint now);
+// `with_samples` fills CheckReport::samples (the JSON views); the table and page do without.
+std::vector<CheckReport> BuildReports(const Collector& collector, TimePoint now, bool with_samples);
+// Takes the reports by value so their samples move into the document instead of being copied.
+nlohmann::json ReportsToJson(std::vector<CheckReport> reports, TimePoint now);
 // A fixed-width table for terminals (--once).
 std::string ReportsToTable(const std::vector<CheckReport>& reports);
 // The status page at "/".
