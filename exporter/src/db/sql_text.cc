@@ -9,6 +9,8 @@
 #include <regex>
 #include <sstream>
 
+#include "schedule/calendar.h"
+
 namespace freshness {
 namespace {
 
@@ -65,11 +67,9 @@ std::optional<double> ParseSqlTimestamp(const std::string& text) {
   if (text == "-infinity") return -HUGE_VAL;
   if (text.size() < 10 || text[4] != '-') return ParseSqlNumber(text);
   // Split "YYYY-MM-DD[ HH:MM:SS[.ffffff]][+HH[:MM]]".
-  std::istringstream date_part(text.substr(0, 10));
-  date::sys_days day;
-  date_part >> date::parse("%Y-%m-%d", day);
-  if (date_part.fail()) return std::nullopt;
-  double seconds = std::chrono::duration<double>(day.time_since_epoch()).count();
+  const std::optional<date::sys_days> day = ParseIsoDate(text.substr(0, 10));
+  if (!day) return std::nullopt;
+  double seconds = std::chrono::duration<double>(day->time_since_epoch()).count();
   if (text.size() == 10) return seconds;
   std::size_t pos = 10;
   if (text[pos] != ' ' && text[pos] != 'T') return std::nullopt;
