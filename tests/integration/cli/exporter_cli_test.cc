@@ -408,6 +408,60 @@ TEST_F(ExporterCliTest, HostileHttpClientsDoNotAffectMetrics) {
   EXPECT_EQ(status, 200);
 }
 
+TEST_F(ExporterCliTest, ReloadStormWhileScrapingKeepsTheLastGoodConfigWithoutLeaks) {
+  const std::string good = ConfigText("1h");
+  const std::string bad = ConfigText("1h") + "  - {name: broken, kind: lag}\n";
+  const std::string config = dir_.Write("storm.yml", good);
+  const int port = FreePort();
+  auto exporter = StartExporter(config, port, "warn");
+  ASSERT_TRUE(WaitUntilReady(port)) << exporter->Log();
+  auto open_fds = [&] {
+    return std::stod(SampleValue(Get(port, "/metrics"), "process_open_fds").value_or("-1"));
+  };
+  const double fds_before = open_fds();
+
+  std::atomic<bool> storming{true};
+  std::atomic<int> failed_scrapes{0};
+  std::atomic<int> scrapes{0};
+  std::thread scraper([&] {
+    while (storming) {
+      int status = 0;
+      const std::string metrics = Get(port, "/metrics", &status);
+      ++scrapes;
+      if (status != 200 ||
+          !SampleValue(metrics, "freshness_check_success{check=\"events\",env=\"it\"}")) {
+        ++failed_scrapes;
+      }
+    }
+  });
+  for (int round = 0; round < 100; ++round) {
+    dir_.Write("storm.yml", round % 2 == 0 ? bad : good);
+    exporter->Signal(SIGHUP);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  dir_.Write("storm.yml", bad);
+  exporter->Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return SampleValue(Get(port, "/metrics"),
+                           "freshness_config_last_reload_successful{env=\"it\"}") == "0";
+      },
+      std::chrono::seconds(10)));
+  storming = false;
+  scraper.join();
+
+  EXPECT_EQ(exporter->Wait(std::chrono::milliseconds(0)), std::nullopt);  // no crash
+  EXPECT_GT(scrapes.load(), 10);
+  EXPECT_EQ(failed_scrapes.load(), 0);
+  // The last good config (five checks) still serves, and collects once the storm is over.
+  const std::string metrics = Get(port, "/metrics");
+  EXPECT_TRUE(SampleValue(metrics, "freshness_check_success{check=\"pnl\",env=\"it\"}"));
+  EXPECT_FALSE(SampleValue(metrics, "freshness_check_success{check=\"broken\",env=\"it\"}"));
+  ASSERT_TRUE(WaitUntilReady(port));
+  // Connections and files opened by the reloads are all closed again.
+  EXPECT_LE(open_fds(), fds_before + 2);
+}
+
 // Last: stops and restarts the shared server.
 TEST_F(ExporterCliTest, TargetGoesDownAndRecoversWithoutRestartingTheExporter) {
   const std::string config = dir_.Write("restart.yml", ConfigText("1s"));
