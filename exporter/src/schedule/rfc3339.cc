@@ -2,6 +2,7 @@
 
 #include <date/date.h>
 
+#include <regex>
 #include <sstream>
 
 namespace freshness {
@@ -14,6 +15,11 @@ std::optional<TimePoint> ParseRfc3339(const std::string& text) {
   }
   const bool utc = normalized.back() == 'Z' || normalized.back() == 'z';
   if (utc) normalized.back() = '+', normalized += "00:00";
+  // date::parse misreads some malformed offsets ("-:~0:2") into out-of-range values; only
+  // hand it the exact RFC 3339 shape (found by fuzz_values).
+  static const std::regex kShape(
+      R"(^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?[+-][0-9]{2}:[0-9]{2}$)");
+  if (!std::regex_match(normalized, kShape)) return std::nullopt;
   std::istringstream stream(normalized);
   date::sys_time<std::chrono::microseconds> parsed;
   stream >> date::parse("%FT%T%Ez", parsed);

@@ -23,3 +23,17 @@ TEST(Rfc3339Test, RejectsMalformedTimestamps) {
 
 }  // namespace
 }  // namespace freshness
+
+namespace freshness {
+namespace {
+
+// Found by fuzz_values: date::parse read this malformed offset into an out-of-range duration.
+TEST(Rfc3339Test, MalformedOffsetsAreRejected) {
+  EXPECT_FALSE(ParseRfc3339("2026-07-06T10:00:00-:~0:2").has_value());
+  EXPECT_FALSE(ParseRfc3339("2026-07-06T10:00:00+4:00").has_value());
+  EXPECT_FALSE(ParseRfc3339("2026-07-06 10:00:00+04:00x").has_value());
+  EXPECT_TRUE(ParseRfc3339("2026-07-06t10:00:00z").has_value());
+}
+
+}  // namespace
+}  // namespace freshness
