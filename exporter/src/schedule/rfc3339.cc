@@ -3,29 +3,37 @@
 #include <date/date.h>
 
 #include <regex>
-#include <sstream>
+#include <string>
+
+#include "util/civil_time.h"
 
 namespace freshness {
 
 std::optional<TimePoint> ParseRfc3339(const std::string& text) {
-  if (text.size() < 20) return std::nullopt;
-  std::string normalized = text;
-  for (char& c : normalized) {
-    if (c == 't') c = 'T';
-  }
-  const bool utc = normalized.back() == 'Z' || normalized.back() == 'z';
-  if (utc) normalized.back() = '+', normalized += "00:00";
-  // date::parse misreads some malformed offsets ("-:~0:2") into out-of-range values; only
-  // hand it the exact RFC 3339 shape (found by fuzz_values).
+  // Fields are read by hand: date::parse has undefined behaviour on some malformed offsets.
   static const std::regex kShape(
-      R"(^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?[+-][0-9]{2}:[0-9]{2}$)");
-  if (!std::regex_match(normalized, kShape)) return std::nullopt;
-  std::istringstream stream(normalized);
-  date::sys_time<std::chrono::microseconds> parsed;
-  stream >> date::parse("%FT%T%Ez", parsed);
-  if (stream.fail()) return std::nullopt;
-  if (stream.peek() != std::char_traits<char>::eof()) return std::nullopt;
-  return std::chrono::time_point_cast<TimePoint::duration>(parsed);
+      R"(^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,9})?(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))$)");
+  std::smatch match;
+  if (!std::regex_match(text, match, kShape)) return std::nullopt;
+  CivilTime civil;
+  civil.year = std::stoi(match[1]);
+  civil.month = std::stoi(match[2]);
+  civil.day = std::stoi(match[3]);
+  civil.hour = std::stoi(match[4]);
+  civil.minute = std::stoi(match[5]);
+  civil.second = std::stoi(match[6]);
+  if (match[7].matched) {
+    std::string digits = match[7].str().substr(1);
+    digits.resize(9, '0');
+    civil.fraction = std::chrono::nanoseconds(std::stoll(digits));
+  }
+  if (!match[8].matched) {
+    const int hours = std::stoi(match[10]);
+    const int minutes = std::stoi(match[11]);
+    if (minutes > 59) return std::nullopt;
+    civil.offset_seconds = (match[9] == "-" ? -1 : 1) * (hours * 3600 + minutes * 60);
+  }
+  return ToTimePoint(civil);
 }
 
 std::string FormatRfc3339(TimePoint time) {

@@ -24,3 +24,17 @@ TEST(HttpDateTest, RejectsMalformedDates) {
 
 }  // namespace
 }  // namespace freshness
+
+namespace freshness {
+namespace {
+
+// Found by fuzz_values: date::parse had undefined behaviour on "…08:49:$3\"…".
+TEST(HttpDateTest, GarbageInTheTimeOrYearsOutOfRangeAreRejected) {
+  EXPECT_FALSE(ParseHttpDate("Sun, 03 Nov 1994 08:49:$3\"\x11\x11\x11\x11").has_value());
+  EXPECT_FALSE(ParseHttpDate("Sun, 06 Nov 9999 08:49:37 GMT").has_value());
+  EXPECT_FALSE(ParseHttpDate("Sun, 06 Nov 1994 24:00:00 GMT").has_value());
+  EXPECT_TRUE(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT \r\n").has_value());
+}
+
+}  // namespace
+}  // namespace freshness
