@@ -35,5 +35,5 @@ if ((quick)); then
 fi
 run_preset asan
 echo "== fuzz"
-tests/fuzz/run_fuzzers.sh "${FRESHNESS_FUZZ_SECONDS:-15}"
+tests/fuzz/run_fuzzers.sh --ci
 run_preset tsan 'unit|integration'
