@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -10,7 +11,9 @@
 #include "http/web_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const std::string path = "/tmp/freshness-fuzz-web-" + std::to_string(::getpid()) + ".yml";
+  static const std::string path = (std::filesystem::temp_directory_path() /
+                                   ("freshness-fuzz-web-" + std::to_string(::getpid()) + ".yml"))
+                                      .string();
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));

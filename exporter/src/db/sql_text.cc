@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <regex>
-#include <sstream>
 
 #include "schedule/calendar.h"
 
