@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "probes/connection_watchdog.h"
 #include "probes/http_date.h"
 #include "util/check_error.h"
+#include "util/duration.h"
 
 namespace freshness {
 namespace {
@@ -29,6 +31,43 @@ std::string DiagnoseConnection(const std::string& host, int port) {
   if (status != 0) return "DNS: cannot resolve " + host + " (" + ::gai_strerror(status) + ")";
   return "cannot connect to " + host + ":" + std::to_string(port) +
          " (refused, unreachable or timed out)";
+}
+
+// httplib reports a reset, a clean close, a timeout and an unparsable answer alike (Read); the
+// watchdog's clock and its count of received bytes tell them apart.
+std::string DescribeExchangeFailure(httplib::Error error, const HttpUrl& url,
+                                    std::chrono::milliseconds timeout,
+                                    std::chrono::milliseconds elapsed,
+                                    const ConnectionWatchdog& watchdog) {
+  const std::string within = FormatDuration(timeout);
+  if (error == httplib::Error::Connection || error == httplib::Error::ConnectionTimeout) {
+    if (watchdog.Expired()) {
+      return "timeout: cannot connect to " + url.host + ":" + std::to_string(url.port) +
+             " within " + within;
+    }
+    return DiagnoseConnection(url.host, url.port);
+  }
+  if (error != httplib::Error::Read && error != httplib::Error::Write &&
+      error != httplib::Error::Canceled && error != httplib::Error::Unknown) {
+    return httplib::to_string(error);
+  }
+  const bool received = watchdog.ReceivedData();
+  if (watchdog.Expired()) {
+    if (!received)
+      return "timeout: no response within " + within + " (connected; nothing received)";
+    return "timeout: no complete response header within " + within +
+           " (bytes arrived, but too slowly or without end)";
+  }
+  const std::string after = "after " + FormatDuration(elapsed);
+  if (received) {
+    return "malformed or incomplete response (the server sent bytes that are not a complete "
+           "HTTP response header; " +
+           after + ")";
+  }
+  if (error == httplib::Error::Write) {
+    return "connection closed or reset by the server while sending the request (" + after + ")";
+  }
+  return "connection closed or reset by the server before any response (" + after + ")";
 }
 
 }  // namespace
@@ -92,21 +131,24 @@ ObjectInfo HeadObject(const HttpUrl& url, const std::multimap<std::string, std::
                            static_cast<time_t>(micros.count()));
   client.set_follow_location(follow_redirects);
   client.set_url_encode(false);  // paths are sent exactly as given (and as signed)
+  // The timeouts above bound each connect, read and write; the watchdog bounds the exchange.
+  const auto started = std::chrono::steady_clock::now();
+  ConnectionWatchdog watchdog(started + timeout);
+  client.set_socket_options([&watchdog](int socket) { watchdog.Attach(socket); });
   httplib::Headers request_headers(headers.begin(), headers.end());
   const httplib::Result result = client.Head(url.path_and_query, request_headers);
   if (!result) {
-    const httplib::Error error = result.error();
-    std::string why = httplib::to_string(error);
-    if (error == httplib::Error::Connection) why = DiagnoseConnection(url.host, url.port);
-    if (error == httplib::Error::Read || error == httplib::Error::Write) {
-      why += " (timeout after " + std::to_string(timeout.count()) + "ms or connection closed)";
-    }
-    Fail(shown, why);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    Fail(shown, DescribeExchangeFailure(result.error(), url, timeout, elapsed, watchdog));
   }
   const int status = result->status;
   if (status == 404 || status == 410) return ObjectInfo{false, {}, std::nullopt, shown};
   if (status == 401 || status == 403) {
     Fail(shown, "HTTP " + std::to_string(status) + " (access denied or invalid credentials)");
+  }
+  if (status >= 500 && status <= 599) {
+    Fail(shown, "HTTP " + std::to_string(status) + " (server error)");
   }
   if (status < 200 || status > 299) Fail(shown, "HTTP " + std::to_string(status));
   ObjectInfo info;
