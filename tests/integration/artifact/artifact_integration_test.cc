@@ -5,11 +5,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <ostream>
+#include <vector>
 
 #include "checks/artifact_check.h"
 #include "config/config_loader.h"
 #include "metrics/metric_names.h"
 #include "support/fake_clock.h"
+#include "support/fault_server.h"
 #include "support/http_fixture_server.h"
 #include "support/s3rver_server.h"
 
@@ -346,6 +349,118 @@ TEST_F(S3ArtifactTest, CredentialsFromTheEnvironment) {
   ::unsetenv("AWS_SECRET_ACCESS_KEY");
   EXPECT_EQ(outcomes["env"].state, "fresh");
 }
+
+// Sources that hang, reset, close, answer garbage, 5xx or broken headers, over real sockets:
+// each is probe_failed with a message naming what happened, within the check's timeout, and the
+// healthy artifacts of the same cycle are still evaluated.
+struct FaultCase {
+  testing::Fault fault;
+  std::string message;  // a fragment the failure message must contain
+};
+
+std::string PrintFault(const ::testing::TestParamInfo<FaultCase>& info) {
+  return testing::FaultName(info.param.fault);
+}
+
+void PrintTo(const FaultCase& fault_case, std::ostream* out) {
+  *out << testing::FaultName(fault_case.fault);
+}
+
+const std::vector<FaultCase> kFaultCases = {
+    {testing::Fault::kHang, "timeout: no response within"},
+    {testing::Fault::kReset, "connection closed or reset by the server"},
+    {testing::Fault::kCloseOnAccept, "connection closed or reset by the server"},
+    {testing::Fault::kCloseWithoutResponse, "connection closed or reset by the server"},
+    {testing::Fault::kGarbage, "malformed or incomplete response"},
+    {testing::Fault::kStatus500WithBody, "HTTP 500 (server error)"},
+    {testing::Fault::kStatus500WithoutBody, "HTTP 500 (server error)"},
+    {testing::Fault::kStatus503WithBody, "HTTP 503 (server error)"},
+    {testing::Fault::kStatus503WithoutBody, "HTTP 503 (server error)"},
+    {testing::Fault::kTruncatedHeader, "malformed or incomplete response"},
+    {testing::Fault::kOversizedHeader, "malformed or incomplete response"},
+    {testing::Fault::kEndlessHeader, "timeout: no complete response header within"},
+};
+
+constexpr const char* kFaultAccessKeyId = "AKIAFAULTKEYID000000";
+constexpr const char* kFaultSecretKey = "FaultSecret/DoNotShow+1234567890abcdef";
+constexpr auto kFaultTimeout = std::chrono::milliseconds(1'000);
+constexpr auto kFaultMargin = std::chrono::milliseconds(500);
+
+class FaultArtifactTest : public ::testing::TestWithParam<FaultCase> {
+ protected:
+  void SetUp() override {
+    dir_ = MakeTempDir("artifact_faults");
+    WriteFile(dir_ / "good.csv", "x\n", NewYork(2026, 7, 6, 9));
+    fixture_.Put("/reports/good.json", "{}", NewYork(2026, 7, 6, 9));
+    credentials_ = (dir_ / "credentials").string();
+    std::ofstream(credentials_) << "[default]\naws_access_key_id = " << kFaultAccessKeyId
+                                << "\naws_secret_access_key = " << kFaultSecretKey << "\n";
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+
+  // One cycle: the faulty check first, then a healthy HTTP artifact and a healthy file.
+  std::map<std::string, Outcome> CollectWithHealthy(const std::string& faulty_check) {
+    const std::string yaml = std::string(kCalendar) + "checks:\n" + faulty_check +
+                             "  - {name: healthy_http, kind: artifact, timeout: 1s, source: \"" +
+                             fixture_.url("/reports/good.json") + "\", expect: {max_age: 2h}}\n" +
+                             "  - {name: healthy_file, kind: artifact, timeout: 1s, source: "
+                             "good.csv, expect: {max_age: 2h}}\n";
+    const auto started = std::chrono::steady_clock::now();
+    auto outcomes = CollectAll(yaml, dir_ / "freshness.yml", NewYork(2026, 7, 6, 10),
+                               Duration(kFaultTimeout.count()));
+    elapsed_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    return outcomes;
+  }
+
+  void ExpectProbeFailed(const std::map<std::string, Outcome>& outcomes, const std::string& name) {
+    ASSERT_EQ(outcomes.count(name), 1u);
+    const Outcome& faulty = outcomes.at(name);
+    EXPECT_EQ(faulty.state, "probe_failed");
+    ASSERT_TRUE(faulty.failure.has_value());
+    EXPECT_EQ(faulty.failure->reason, ErrorReason::kProbe);
+    EXPECT_FALSE(faulty.summary.healthy);
+    EXPECT_NE(faulty.failure->message.find(GetParam().message), std::string::npos)
+        << faulty.failure->message << " (after " << elapsed_.count() << " ms)";
+    for (const std::string& text : {faulty.failure->message, faulty.summary.value}) {
+      EXPECT_EQ(text.find(kFaultSecretKey), std::string::npos) << text;
+      EXPECT_EQ(text.find(kFaultAccessKeyId), std::string::npos) << text;
+    }
+    EXPECT_LT(elapsed_, kFaultTimeout + kFaultMargin) << "the cycle outlived the check's timeout";
+    EXPECT_EQ(outcomes.at("healthy_http").state, "fresh");
+    EXPECT_FALSE(outcomes.at("healthy_http").failure.has_value());
+    EXPECT_EQ(outcomes.at("healthy_file").state, "fresh");
+    EXPECT_FALSE(outcomes.at("healthy_file").failure.has_value());
+  }
+
+  testing::HttpFixtureServer fixture_;
+  testing::FaultServer server_{GetParam().fault};
+  fs::path dir_;
+  std::string credentials_;
+  std::chrono::milliseconds elapsed_{0};
+};
+
+TEST_P(FaultArtifactTest, HttpSourceIsProbeFailedWithinItsTimeout) {
+  auto outcomes =
+      CollectWithHealthy("  - {name: faulty, kind: artifact, timeout: 1s, source: \"" +
+                         server_.url("/reports/daily.json") + "\", expect: {max_age: 2h}}\n");
+  ExpectProbeFailed(outcomes, "faulty");
+  EXPECT_GE(server_.connections(), 1);
+}
+
+TEST_P(FaultArtifactTest, S3EndpointIsProbeFailedWithinItsTimeout) {
+  auto outcomes = CollectWithHealthy(
+      "  - {name: faulty, kind: artifact, timeout: 1s, source: \"s3://research/daily.json\", "
+      "expect: {max_age: 2h}, s3: {endpoint: \"" +
+      server_.endpoint() + "\", region: us-east-1, credentials_file: \"" + credentials_ + "\"}}\n");
+  ExpectProbeFailed(outcomes, "faulty");
+  EXPECT_GE(server_.connections(), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, FaultArtifactTest, ::testing::ValuesIn(kFaultCases), PrintFault);
 
 }  // namespace
 }  // namespace freshness
