@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# Render benchmark: how long a scrape of /metrics takes, and how large the answer is, when the
+# exporter holds many series. A scrape renders the last results (it never queries the database),
+# so this is the exposition's own cost. Scenarios, each in a fresh exporter:
+#   baseline    one query check returning 1 row;
+#   query       one query check returning --series rows (a `key` label each), max_series raised;
+#   lag         one lag check grouped by `lane` over --series lanes (two series per lane; the lag
+#               is computed at scrape time, from each lane's last event);
+#   artifacts   --series / 10 artifact checks (max_age over one existing file): the per-check
+#               series (info, success, duration, errors by reason, state one-hot, ...) dominate.
+# The rows come from generate_series in a throwaway PostgreSQL 15 on 127.0.0.1 (no tables).
+#
+# Measured per scenario, each --repeat times, median quoted: p50/p99 of sequential scrapes on one
+# keep-alive connection (wrk -t1 -c1 --latency), the response size and number of samples, the
+# exporter's resident memory after the scrapes. wrk, like this script, sends no Accept-Encoding.
+#
+# usage: bench/render_bench.sh [--exporter=PATH] [--series=N] [--seconds=N] [--repeat=N]
+#   --exporter  freshness_exporter binary (default build/release/exporter/freshness_exporter)
+#   --series    series in the query and lag scenarios (default 10000; at most 100000)
+#   --seconds   duration of one wrk run (default 5)
+#   --repeat    wrk runs per scenario (default 3; the median is quoted)
+# Needs: postgresql-15, wrk, curl. About a minute with the defaults. Not part of the test suite.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+# shellcheck source=scripts/lib/postgres.sh
+source scripts/lib/postgres.sh
+
+exporter=build/release/exporter/freshness_exporter
+series=10000
+seconds=5
+repeat=3
+command_line="bench/render_bench.sh${*:+ $*}"
+
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
+  exit 2
+}
+for argument in "$@"; do
+  case $argument in
+    --exporter=*) exporter=${argument#*=} ;;
+    --series=*) series=${argument#*=} ;;
+    --seconds=*) seconds=${argument#*=} ;;
+    --repeat=*) repeat=${argument#*=} ;;
+    -h | --help) usage ;;
+    *)
+      echo "render_bench: unknown argument $argument" >&2
+      usage
+      ;;
+  esac
+done
+log() { printf 'render_bench: %s\n' "$*" >&2; }
+if ! [[ $series =~ ^[0-9]+$ ]] || ((series < 10 || series > 100000)); then
+  log "--series must be 10 to 100000"
+  exit 2
+fi
+for value in "$seconds" "$repeat"; do
+  [[ $value =~ ^[1-9][0-9]*$ && $value -le 60 ]] || {
+    log "--seconds and --repeat must be whole numbers from 1 to 60"
+    exit 2
+  }
+done
+[[ -x $exporter ]] || {
+  log "no exporter at $exporter; build it first (bench/README.md)"
+  exit 1
+}
+command -v wrk >/dev/null || {
+  log "wrk is not installed (scripts/install-deps.sh)"
+  exit 1
+}
+
+# --- teardown ------------------------------------------------------------------------------------
+workdir=$(mktemp -d -t freshness-render-bench.XXXXXX)
+pgdata=""
+exporter_pid=""
+stop_exporter() {
+  [[ -n $exporter_pid ]] || return 0
+  kill -TERM "$exporter_pid" 2>/dev/null || true
+  wait "$exporter_pid" 2>/dev/null || true
+  exporter_pid=""
+}
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  stop_exporter
+  [[ -z $pgdata ]] || pg_stop "$pgdata" || true
+  if [[ $status -ne 0 && -s $workdir/exporter.log ]]; then
+    log "last lines of the exporter's log:"
+    tail -n 10 "$workdir/exporter.log" | sed 's/^/    /' >&2
+  fi
+  rm -rf "$workdir"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+pgdata=$workdir/pgdata
+pg_port=$(free_port)
+log "PostgreSQL on 127.0.0.1:$pg_port"
+pg_start "$pgdata" "$pg_port"
+dsn=$(pg_dsn "$pg_port")
+
+# --- configurations ------------------------------------------------------------------------------
+header() {
+  cat <<'YAML'
+global: {interval: 1h, timeout: 30s, timezone: UTC, labels: {env: bench}}
+targets:
+  bench: {dsn_env: BENCH_DSN, max_connections: 1}
+checks:
+YAML
+}
+query_check() {
+  cat <<YAML
+  - name: rows
+    kind: query
+    target: bench
+    max_series: $1
+    sql: "SELECT 'key' || i AS key, i * 1.5 AS value FROM generate_series(1, $1) AS i"
+    metrics: [{name: bench_value, value: value, labels: [key], help: "A generated value."}]
+YAML
+}
+{
+  header
+  query_check 1
+} >"$workdir/baseline.yml"
+{
+  header
+  query_check "$series"
+} >"$workdir/query.yml"
+{
+  header
+  cat <<YAML
+  - name: lanes
+    kind: lag
+    target: bench
+    group_by: [lane]
+    max_series: $series
+    sql: "SELECT 'lane' || i, now() - i * interval '1 second' FROM generate_series(1, $series) AS i"
+YAML
+} >"$workdir/lag.yml"
+touch "$workdir/artifact.csv"
+{
+  header
+  for ((i = 0; i < series / 10; i++)); do
+    printf '  - {name: a%d, kind: artifact, source: "%s", expect: {max_age: 26h}}\n' \
+      "$i" "$workdir/artifact.csv"
+  done
+} >"$workdir/artifacts.yml"
+
+# --- measurement ---------------------------------------------------------------------------------
+wrk_field() {
+  local output=$1 field=$2
+  case $field in
+    50 | 99)
+      printf '%s\n' "$output" | awk -v p="$field%" '$1 == p {
+        v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
+        if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
+        printf "%.3f\n", v; exit }'
+      ;;
+    rate) printf '%s\n' "$output" | awk '/^Requests\/sec:/ { print $2; exit }' ;;
+    errors)
+      printf '%s\n' "$output" | awk '/Non-2xx|Socket errors/ { found = 1; print } END { exit !found }'
+      ;;
+  esac
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+scenarios=(baseline query lag artifacts)
+declare -A p50 p99 rate bytes samples rss ready_s
+for scenario in "${scenarios[@]}"; do
+  port=$(free_port)
+  url=http://127.0.0.1:$port/metrics
+  started=$(date +%s.%N)
+  BENCH_DSN=$dsn "$exporter" --config.file="$workdir/$scenario.yml" \
+    --web.listen-address="127.0.0.1:$port" --log.level=warn >>"$workdir/exporter.log" 2>&1 &
+  exporter_pid=$!
+  deadline=$((SECONDS + 120))
+  until curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:$port/-/ready" 2>/dev/null; do
+    if ((SECONDS >= deadline)) || ! kill -0 "$exporter_pid" 2>/dev/null; then
+      log "$scenario: the exporter did not become ready"
+      exit 1
+    fi
+    sleep 0.2
+  done
+  ready_s[$scenario]=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  curl -fsS --max-time 30 -o "$workdir/metrics.txt" "$url"
+  bytes[$scenario]=$(wc -c <"$workdir/metrics.txt")
+  samples[$scenario]=$(grep -cv '^#' "$workdir/metrics.txt")
+  if ! grep -q '^freshness_check_success{.* 1$' "$workdir/metrics.txt" \
+    || grep -q '^freshness_check_success{.* 0$' "$workdir/metrics.txt"; then
+    log "$scenario: a check failed:"
+    grep '^freshness_check_success{.* 0$' "$workdir/metrics.txt" | head -n 3 >&2
+    exit 1
+  fi
+  log "$scenario: ${samples[$scenario]} samples, ${bytes[$scenario]} bytes;" \
+    "${repeat}x wrk -t1 -c1 -d${seconds}s --latency"
+  p50s=()
+  p99s=()
+  rates=()
+  for ((run = 0; run < repeat; run++)); do
+    output=$(wrk -t1 -c1 -d"${seconds}s" --latency "$url" 2>&1) || {
+      log "wrk failed: $output"
+      exit 1
+    }
+    if wrk_field "$output" errors >&2; then
+      log "$scenario: errors during the scrapes"
+      exit 1
+    fi
+    p50s+=("$(wrk_field "$output" 50)")
+    p99s+=("$(wrk_field "$output" 99)")
+    rates+=("$(wrk_field "$output" rate)")
+  done
+  p50[$scenario]=$(median "${p50s[@]}")
+  p99[$scenario]=$(median "${p99s[@]}")
+  rate[$scenario]=$(median "${rates[@]}")
+  rss[$scenario]=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$exporter_pid/status")
+  stop_exporter
+done
+
+# --- report --------------------------------------------------------------------------------------
+echo
+echo "command: $command_line"
+echo "  each scenario: ${repeat}x wrk -t1 -c1 -d${seconds}s --latency URL (median of the runs' percentiles)"
+echo "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+echo
+printf '%-10s %8s %10s %9s %9s %10s %8s %8s %7s\n' scenario samples bytes 'p50 ms' 'p99 ms' \
+  'scrapes/s' 'us/sample' 'ready s' 'RSS MB'
+for scenario in "${scenarios[@]}"; do
+  printf '%-10s %8s %10s %9s %9s %10s %8s %8s %7s\n' "$scenario" "${samples[$scenario]}" \
+    "${bytes[$scenario]}" "${p50[$scenario]}" "${p99[$scenario]}" "${rate[$scenario]}" \
+    "$(awk -v p="${p50[$scenario]}" -v s="${samples[$scenario]}" 'BEGIN { printf "%.2f", p * 1000 / s }')" \
+    "${ready_s[$scenario]}" "${rss[$scenario]}"
+done
+echo
+echo "samples: lines of /metrics that are not comments (process_* and build_info included)"
+echo "us/sample: p50 divided by the samples; ready s: start until /-/ready (first collection done)"
