@@ -8,19 +8,21 @@
 # Measured, per exporter, each phase repeated --repeat times and the median quoted:
 #   - scrape latency p50/p99: sequential scrapes, one keep-alive connection (wrk -c1 --latency);
 #   - scrapes per second under 8 concurrent connections (wrk -t2 -c8);
+#   - scrapes per second and p99 latency under 64 concurrent connections (wrk -t2 -c64 --latency),
+#     with wrk's socket errors and timeouts (over 2 s) counted rather than fatal;
 #   - database transactions per scrape under that load: (xact_commit + xact_rollback) delta of the
 #     exporter's database over the whole load phase, divided by the scrapes it served. The delta
 #     includes the exporter's own background collections during the phase (and the 11 s wait that
 #     lets idle backends flush their statistics), so it is an upper bound; "net" subtracts the
 #     background rate measured in an idle window before the load;
 #   - resident memory (VmRSS, and the peak VmHWM) right after the load.
-# Loopback only, bounded in time: about two minutes with the defaults. Not part of the test suite.
+# Loopback only, bounded in time: about three minutes with the defaults. Not part of the test suite.
 #
 # usage: bench/scrape_bench.sh [--exporter=PATH] [--sequential-seconds=N] [--load-seconds=N]
 #                              [--repeat=N]
 #   --exporter            freshness_exporter binary (default build/release/exporter/freshness_exporter)
 #   --sequential-seconds  duration of one sequential latency run (default 3)
-#   --load-seconds        duration of one 8-connection run (default 5)
+#   --load-seconds        duration of one 8-connection and one 64-connection run (default 5)
 #   --repeat              runs of each phase per exporter (default 3; the median is quoted)
 # Needs: postgresql-15, wrk, prometheus-sql-exporter, prometheus-postgres-exporter
 # (scripts/apt-packages.txt; scripts/install-deps.sh installs them). A missing peer is skipped.
@@ -35,7 +37,7 @@ exporter=build/release/exporter/freshness_exporter
 sequential_seconds=3
 load_seconds=5
 repeat=3
-readonly connections=8 load_threads=2 stats_flush_seconds=11
+readonly connections=8 high_connections=64 load_threads=2 stats_flush_seconds=11
 command_line="bench/scrape_bench.sh${*:+ $*}"
 
 usage() {
@@ -211,6 +213,13 @@ wrk_field() {
     errors)
       printf '%s\n' "$output" | awk '/Non-2xx|Socket errors/ { found = 1; print } END { exit !found }'
       ;;
+    # Failed requests: socket errors (connect, read, write, timeout) plus non-2xx answers.
+    failed)
+      printf '%s\n' "$output" | awk '
+        /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
+        /Non-2xx/ { n += $NF }
+        END { print n + 0 }'
+      ;;
   esac
 }
 
@@ -229,9 +238,10 @@ run_wrk() {
   printf '%s\n' "$output"
 }
 
-declare -A p50 p99 rate scrapes tx_before tx_after rss rss_split hwm
+declare -A p50 p99 rate scrapes tx_before tx_after rss rss_split hwm high_rate high_p99 high_failed
 sequential_command="wrk -t1 -c1 -d${sequential_seconds}s --latency URL"
 load_command="wrk -t$load_threads -c$connections -d${load_seconds}s URL"
+high_command="wrk -t$load_threads -c$high_connections -d${load_seconds}s --latency URL"
 
 # --- phase 1: 8 concurrent connections, transactions per scrape ----------------------------------
 for name in "${names[@]}"; do tx_before[$name]=$(transactions "${database[$name]}"); done
@@ -275,27 +285,51 @@ for name in "${names[@]}"; do
   hwm[$name]=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/${pid[$name]}/status")
 done
 
+# --- phase 3: 64 concurrent connections, throughput --------------------------------------------
+# After the transaction count, so its window holds the 8-connection phase only. Errors are
+# counted, not fatal: an exporter that cannot take 64 connections at once shows it here.
+for name in "${names[@]}"; do
+  log "$name: ${repeat}x $high_command"
+  rates=()
+  p99s=()
+  high_failed[$name]=0
+  for ((run = 0; run < repeat; run++)); do
+    output=$(wrk -t"$load_threads" -c"$high_connections" -d"${load_seconds}s" --latency \
+      "${url[$name]}" 2>&1) || {
+      log "wrk failed: $output"
+      exit 1
+    }
+    rates+=("$(wrk_field "$output" rate)")
+    p99s+=("$(wrk_field "$output" 99)")
+    high_failed[$name]=$((high_failed[$name] + $(wrk_field "$output" failed)))
+  done
+  high_rate[$name]=$(median "${rates[@]}")
+  high_p99[$name]=$(median "${p99s[@]}")
+done
+
 # --- report --------------------------------------------------------------------------------------
 echo
 echo "command: $command_line"
 echo "  latency: $sequential_command   (x$repeat, median of the runs' percentiles)"
 echo "  load:    $load_command   (x$repeat, median rate; transactions over all runs)"
+echo "  load@64: $high_command   (x$repeat, median rate and p99; failed requests over all runs)"
 echo "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 echo "data: $(psql "$pipeline_dsn" --no-psqlrc -Atc "SELECT count(*) FROM ops.lane_telemetry") telemetry rows," \
   "$(psql "$admin_dsn" --no-psqlrc -Atc "SELECT pg_size_pretty(pg_database_size('pipeline'))") per database copy;" \
   "PostgreSQL $(psql "$admin_dsn" --no-psqlrc -Atc 'SHOW server_version' | cut -d' ' -f1)"
 echo
-printf '%-20s %-12s %8s %8s %10s %10s %10s %7s %7s\n' exporter version 'p50 ms' 'p99 ms' \
-  'scrapes/s' 'xact/scrp' 'net/scrp' 'RSS MB' 'peak MB'
+printf '%-20s %-12s %8s %8s %10s %10s %10s %7s %7s %10s %9s %7s\n' exporter version 'p50 ms' \
+  'p99 ms' 'scrapes/s' 'xact/scrp' 'net/scrp' 'RSS MB' 'peak MB' 'scr/s@64' 'p99@64 ms' 'failed'
 for name in "${names[@]}"; do
   delta=$((tx_after[$name] - tx_before[$name]))
   per_scrape=$(awk -v d="$delta" -v s="${scrapes[$name]}" 'BEGIN { printf "%.4f", s ? d / s : 0 }')
   # Net: minus what the exporter does anyway in the background over the same window.
   net=$(awk -v d="$delta" -v s="${scrapes[$name]}" -v r="${idle_rate[$name]}" -v a="$load_start" \
     -v b="$load_end" 'BEGIN { n = d - r * (b - a); if (n < 0) n = 0; printf "%.4f", s ? n / s : 0 }')
-  printf '%-20s %-12s %8s %8s %10s %10s %10s %7s %7s\n' "$name" "${version[$name]:0:12}" \
-    "${p50[$name]}" "${p99[$name]}" "${rate[$name]}" "$per_scrape" "$net" "${rss[$name]}" \
-    "${hwm[$name]}"
+  printf '%-20s %-12s %8s %8s %10s %10s %10s %7s %7s %10s %9s %7s\n' "$name" \
+    "${version[$name]:0:12}" "${p50[$name]}" "${p99[$name]}" "${rate[$name]}" "$per_scrape" "$net" \
+    "${rss[$name]}" "${hwm[$name]}" "${high_rate[$name]}" "${high_p99[$name]}" \
+    "${high_failed[$name]}"
 done
 echo
 window=$(awk -v a="$load_start" -v b="$load_end" 'BEGIN { printf "%.0f", b - a }')
@@ -306,5 +340,7 @@ for name in "${names[@]}"; do
 done
 echo "xact/scrp: all transactions of the exporter's database during the load phase, per scrape;"
 echo "net/scrp: the same minus the exporter's idle (background collection) rate over that window."
+echo "scr/s@64, p99@64: $high_connections connections; failed: socket errors, timeouts (wrk: 2 s)" \
+  "and non-2xx answers over the ${repeat} runs"
 echo "targets for freshness_exporter: 0 transactions per scrape, p50 < 2 ms, scrapes/s >= the" \
   "fastest peer, RSS < 10 MB"
