@@ -121,8 +121,12 @@ ObjectInfo HeadObject(const HttpUrl& url, const std::multimap<std::string, std::
       std::to_string(url.port);
   httplib::Client client(base);
   if (!client.is_valid()) Fail(shown, "cannot create a client for this URL");
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout - seconds);
+  // The watchdog owns the deadline of the whole exchange. httplib's own timeouts (per connect,
+  // read and write) are only a backstop, set a little later so that they never fire first: a
+  // timeout is then always reported as one, never as a closed connection.
+  const auto backstop = timeout + std::chrono::milliseconds(250);
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(backstop);
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(backstop - seconds);
   client.set_connection_timeout(static_cast<time_t>(seconds.count()),
                                 static_cast<time_t>(micros.count()));
   client.set_read_timeout(static_cast<time_t>(seconds.count()),
@@ -131,7 +135,6 @@ ObjectInfo HeadObject(const HttpUrl& url, const std::multimap<std::string, std::
                            static_cast<time_t>(micros.count()));
   client.set_follow_location(follow_redirects);
   client.set_url_encode(false);  // paths are sent exactly as given (and as signed)
-  // The timeouts above bound each connect, read and write; the watchdog bounds the exchange.
   const auto started = std::chrono::steady_clock::now();
   ConnectionWatchdog watchdog(started + timeout);
   client.set_socket_options([&watchdog](int socket) { watchdog.Attach(socket); });
