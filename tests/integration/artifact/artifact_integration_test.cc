@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <ostream>
 #include <vector>
 
@@ -51,16 +52,18 @@ struct Outcome {
   CheckSummary summary;
 };
 
-// Loads a config and collects every check once at `now`, as one cycle of the collector would.
+// Loads a config and collects every check once at `now`, as one cycle of the collector would:
+// each check within its own `timeout`, unless `budget` overrides them all.
 std::map<std::string, Outcome> CollectAll(const std::string& yaml, const fs::path& config_file,
-                                          TimePoint now, Duration budget = Duration(5'000)) {
+                                          TimePoint now,
+                                          std::optional<Duration> budget = std::nullopt) {
   const Config config = LoadConfigString(yaml, config_file.string());
   testing::FakeClock clock(now);
   std::map<std::string, Outcome> outcomes;
   for (const auto& check : config.checks) {
     CollectContext context;
     context.clock = &clock;
-    context.budget = budget;
+    context.budget = budget.value_or(check->spec().timeout);
     const Observation observation = check->Collect(context);
     Outcome outcome;
     for (const Sample& sample : observation.samples) {
@@ -383,7 +386,7 @@ const std::vector<FaultCase> kFaultCases = {
 
 constexpr const char* kFaultAccessKeyId = "AKIAFAULTKEYID000000";
 constexpr const char* kFaultSecretKey = "FaultSecret/DoNotShow+1234567890abcdef";
-constexpr auto kFaultTimeout = std::chrono::milliseconds(1'000);
+constexpr auto kFaultTimeout = std::chrono::milliseconds(1'000);  // `timeout: 1s` below
 constexpr auto kFaultMargin = std::chrono::milliseconds(500);
 
 class FaultArtifactTest : public ::testing::TestWithParam<FaultCase> {
@@ -409,8 +412,8 @@ class FaultArtifactTest : public ::testing::TestWithParam<FaultCase> {
                              "  - {name: healthy_file, kind: artifact, timeout: 1s, source: "
                              "good.csv, expect: {max_age: 2h}}\n";
     const auto started = std::chrono::steady_clock::now();
-    auto outcomes = CollectAll(yaml, dir_ / "freshness.yml", NewYork(2026, 7, 6, 10),
-                               Duration(kFaultTimeout.count()));
+    // No override: each check runs within its own configured timeout, as in the collector.
+    auto outcomes = CollectAll(yaml, dir_ / "freshness.yml", NewYork(2026, 7, 6, 10));
     elapsed_ = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
     return outcomes;
