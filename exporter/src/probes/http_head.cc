@@ -34,7 +34,8 @@ std::string DiagnoseConnection(const std::string& host, int port) {
 }
 
 // httplib reports a reset, a clean close, a timeout and an unparsable answer alike (Read); the
-// watchdog's clock and its count of received bytes tell them apart.
+// watchdog's deadline and whether any bytes arrived tell them apart. A reset and a clean close
+// stay indistinguishable: httplib consumes the socket error.
 std::string DescribeExchangeFailure(httplib::Error error, const HttpUrl& url,
                                     std::chrono::milliseconds timeout,
                                     std::chrono::milliseconds elapsed,
@@ -53,8 +54,9 @@ std::string DescribeExchangeFailure(httplib::Error error, const HttpUrl& url,
   }
   const bool received = watchdog.ReceivedData();
   if (watchdog.Expired()) {
-    if (!received)
+    if (!received) {
       return "timeout: no response within " + within + " (connected; nothing received)";
+    }
     return "timeout: no complete response header within " + within +
            " (bytes arrived, but too slowly or without end)";
   }
