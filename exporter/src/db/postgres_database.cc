@@ -3,13 +3,13 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <pqxx/pqxx>
 #include <regex>
 #include <utility>
 
+#include "util/first_success_latch.h"
 #include "util/redact.h"
 
 namespace freshness {
@@ -21,35 +21,8 @@ using std::chrono::steady_clock;
 // statement_timeout fires at the budget; this only catches a server that cannot answer at all.
 constexpr Duration kHungQueryGrace{500};
 
-#if defined(__SANITIZE_THREAD__)
-#define FRESHNESS_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define FRESHNESS_TSAN 1
-#endif
-#endif
-
-// libpqxx builds its encoding table in a function-local static during the first connection. A
-// later thread sees the static's guard on an inline fast path inside the uninstrumented library,
-// which ThreadSanitizer cannot observe, so two targets' first connections are reported as a race
-// although none exists. Under ThreadSanitizer only, connections are opened one at a time until one
-// has succeeded; release builds never wait here.
-class FirstConnectionGate {
- public:
-#ifdef FRESHNESS_TSAN
-  FirstConnectionGate() {
-    if (!opened_.load()) lock_ = std::unique_lock<std::mutex>(mutex_);
-  }
-  void Opened() { opened_.store(true); }
-
- private:
-  static inline std::mutex mutex_;
-  static inline std::atomic<bool> opened_{false};
-  std::unique_lock<std::mutex> lock_;
-#else
-  void Opened() {}
-#endif
-};
+// Connections are opened one at a time until the first succeeds, under ThreadSanitizer only.
+FirstSuccessLatch first_connection;
 
 std::string FormatSeconds(Duration duration) {
   char buffer[32];
@@ -304,7 +277,7 @@ std::unique_ptr<PostgresDatabase::Connection> PostgresDatabase::Connect(SteadyTi
     const postgres::ConnectionString conninfo = postgres::BuildConnectionString(
         ResolveDsn(target_), std::max(Remaining(deadline), Duration(1'000)));
     try {
-      FirstConnectionGate gate;
+      FirstSuccessLatch::Turn turn(first_connection);
       auto connection = std::make_unique<Connection>(conninfo.conninfo);
       connection->connection.set_verbosity(pqxx::connection_base::verbose);
       // Defaults for the session; each transaction sets them again (a pooler may share sessions).
@@ -312,7 +285,7 @@ std::unique_ptr<PostgresDatabase::Connection> PostgresDatabase::Connect(SteadyTi
       session.exec(
           "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET default_transaction_read_only = on");
       session.commit();
-      gate.Opened();
+      turn.Succeeded();
       std::lock_guard<std::mutex> lock(mutex_);
       --connecting_;
       ++in_use_;

@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 
 #include "probes/connection_watchdog.h"
 #include "probes/http_date.h"
 #include "util/check_error.h"
 #include "util/duration.h"
+#include "util/first_success_latch.h"
 
 namespace freshness {
 namespace {
@@ -114,38 +116,94 @@ HttpUrl ParseHttpUrl(const std::string& url) {
   return parsed;
 }
 
-ObjectInfo HeadObject(const HttpUrl& url, const std::multimap<std::string, std::string>& headers,
-                      std::chrono::milliseconds timeout, const std::string& shown,
-                      bool follow_redirects) {
-  const std::string base =
-      url.scheme + "://" +
-      (url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) + ":" +
-      std::to_string(url.port);
-  httplib::Client client(base);
-  if (!client.is_valid()) Fail(shown, "cannot create a client for this URL");
+namespace {
+
+constexpr int kMaxRedirects = 5;
+
+// Under ThreadSanitizer, exchanges run one at a time until one has read a response (and so
+// built httplib's response-line regex).
+FirstSuccessLatch first_response;
+
+bool IsRedirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// The target of a redirect, relative to the URL that answered it.
+HttpUrl ResolveLocation(const HttpUrl& from, const std::string& location,
+                        const std::string& shown) {
+  if (location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0) {
+    return ParseHttpUrl(location);
+  }
+  if (location.rfind("//", 0) == 0) return ParseHttpUrl(from.scheme + ":" + location);
+  if (location.empty()) Fail(shown, "redirect without a Location");
+  HttpUrl to = from;
+  if (location[0] == '/') {
+    to.path_and_query = location;
+  } else {  // relative to the directory of the current path
+    const std::string path = from.path_and_query.substr(0, from.path_and_query.find('?'));
+    to.path_and_query = path.substr(0, path.rfind('/') + 1) + location;
+  }
+  to.path_and_query = to.path_and_query.substr(0, to.path_and_query.find('#'));
+  return to;
+}
+
+// One HEAD exchange, bounded as a whole by `deadline`. The client is built from host and port,
+// and redirects are followed here, not by httplib: its URL-string constructor and its redirect
+// code parse with function-local static regexes; here every hop shares the one deadline.
+httplib::Result Exchange(const HttpUrl& url, const httplib::Headers& headers,
+                         std::chrono::steady_clock::time_point deadline,
+                         std::chrono::milliseconds timeout, const std::string& shown) {
+  std::unique_ptr<httplib::ClientImpl> client;
+  if (url.scheme == "https") {
+    client = std::make_unique<httplib::SSLClient>(url.host, url.port);
+  } else {
+    client = std::make_unique<httplib::ClientImpl>(url.host, url.port);
+  }
+  if (!client->is_valid()) Fail(shown, "cannot create a client for this URL");
   // The watchdog owns the deadline of the whole exchange. httplib's own timeouts (per connect,
   // read and write) are only a backstop, set a little later so that they never fire first: a
   // timeout is then always reported as one, never as a closed connection.
-  const auto backstop = timeout + std::chrono::milliseconds(250);
+  const auto started = std::chrono::steady_clock::now();
+  const auto backstop = std::chrono::duration_cast<std::chrono::microseconds>(deadline - started) +
+                        std::chrono::milliseconds(250);
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(backstop);
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(backstop - seconds);
-  client.set_connection_timeout(static_cast<time_t>(seconds.count()),
-                                static_cast<time_t>(micros.count()));
-  client.set_read_timeout(static_cast<time_t>(seconds.count()),
-                          static_cast<time_t>(micros.count()));
-  client.set_write_timeout(static_cast<time_t>(seconds.count()),
+  client->set_connection_timeout(static_cast<time_t>(seconds.count()),
+                                 static_cast<time_t>(micros.count()));
+  client->set_read_timeout(static_cast<time_t>(seconds.count()),
                            static_cast<time_t>(micros.count()));
-  client.set_follow_location(follow_redirects);
-  client.set_url_encode(false);  // paths are sent exactly as given (and as signed)
-  const auto started = std::chrono::steady_clock::now();
-  ConnectionWatchdog watchdog(started + timeout);
-  client.set_socket_options([&watchdog](int socket) { watchdog.Attach(socket); });
-  httplib::Headers request_headers(headers.begin(), headers.end());
-  const httplib::Result result = client.Head(url.path_and_query, request_headers);
+  client->set_write_timeout(static_cast<time_t>(seconds.count()),
+                            static_cast<time_t>(micros.count()));
+  client->set_follow_location(false);
+  client->set_url_encode(false);  // paths are sent exactly as given (and as signed)
+  ConnectionWatchdog watchdog(deadline);
+  client->set_socket_options([&watchdog](int socket) { watchdog.Attach(socket); });
+  FirstSuccessLatch::Turn turn(first_response);
+  httplib::Result result = client->Head(url.path_and_query.c_str(), headers);
+  if (result) turn.Succeeded();
   if (!result) {
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
     Fail(shown, DescribeExchangeFailure(result.error(), url, timeout, elapsed, watchdog));
+  }
+  return result;
+}
+
+}  // namespace
+
+ObjectInfo HeadObject(const HttpUrl& url, const std::multimap<std::string, std::string>& headers,
+                      std::chrono::milliseconds timeout, const std::string& shown,
+                      bool follow_redirects) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const httplib::Headers request_headers(headers.begin(), headers.end());
+  HttpUrl current = url;
+  httplib::Result result = Exchange(current, request_headers, deadline, timeout, shown);
+  for (int redirects = 0; follow_redirects && IsRedirect(result->status); ++redirects) {
+    if (redirects == kMaxRedirects) {
+      Fail(shown, "more than " + std::to_string(kMaxRedirects) + " redirects");
+    }
+    current = ResolveLocation(current, result->get_header_value("Location"), shown);
+    result = Exchange(current, request_headers, deadline, timeout, shown);
   }
   const int status = result->status;
   if (status == 404 || status == 410) return ObjectInfo{false, {}, std::nullopt, shown};

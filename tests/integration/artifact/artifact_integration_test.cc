@@ -220,7 +220,10 @@ TEST_F(HttpArtifactTest, MalformedResponsesAndTimeoutsAreProbeFailed) {
       server_.url("/bad-last-modified") + "\", expect: {max_age: 1h}}\n" +
       "  - {name: forbidden, kind: artifact, source: \"" + server_.url("/forbidden") +
       "\", expect: {max_age: 1h}}\n" + "  - {name: slow, kind: artifact, timeout: 1s, source: \"" +
-      server_.url("/slow") + "\", expect: {max_age: 1h}}\n";
+      server_.url("/slow") + "\", expect: {max_age: 1h}}\n" +
+      "  - {name: redirect_loop, kind: artifact, source: \"" +
+      server_.url("/redirect/redirect/redirect/redirect/redirect/redirect/reports/old.json") +
+      "\", expect: {max_age: 1h}}\n";
   const auto started = std::chrono::steady_clock::now();
   auto outcomes =
       CollectAll(yaml, "/nonexistent/freshness.yml", NewYork(2026, 7, 6, 10), Duration(1'000));
@@ -230,7 +233,8 @@ TEST_F(HttpArtifactTest, MalformedResponsesAndTimeoutsAreProbeFailed) {
       {"no_last_modified", "no Last-Modified header"},
       {"bad_last_modified", "malformed Last-Modified"},
       {"forbidden", "HTTP 403"},
-      {"slow", "HEAD http://127.0.0.1:"}};
+      {"slow", "HEAD http://127.0.0.1:"},
+      {"redirect_loop", "more than 5 redirects"}};
   for (const auto& [name, fragment] : expected) {
     SCOPED_TRACE(name);
     EXPECT_EQ(outcomes[name].state, "probe_failed");
