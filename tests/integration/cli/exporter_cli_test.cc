@@ -10,12 +10,15 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
 
 #include "support/child_process.h"
 #include "support/postgres_server.h"
+#include "support/s3rver_server.h"
 #include "support/test_paths.h"
 
 namespace freshness::testing {
@@ -54,7 +57,7 @@ class ExporterCliTest : public ::testing::Test {
     server.Execute(R"(
       DROP SCHEMA IF EXISTS it CASCADE;
       DROP ROLE IF EXISTS it_reader;
-      CREATE ROLE it_reader LOGIN PASSWORD 'S3cr3t-pass-XYZ';
+      CREATE ROLE it_reader LOGIN PASSWORD 'S3cr3t-pass-XYZ' IN ROLE password_login;
       CREATE SCHEMA it;
       CREATE TABLE it.events (ts timestamptz);
       INSERT INTO it.events SELECT now() - interval '90 seconds' - g * interval '1 minute'
@@ -463,37 +466,201 @@ TEST_F(ExporterCliTest, ReloadStormWhileScrapingKeepsTheLastGoodConfigWithoutLea
 }
 
 // Last: stops and restarts the shared server.
-TEST_F(ExporterCliTest, TargetGoesDownAndRecoversWithoutRestartingTheExporter) {
+// Open file descriptors of a process (sockets to PostgreSQL and HTTP clients among them).
+int OpenFds(pid_t pid) {
+  int count = 0;
+  std::error_code error;
+  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", error);
+       !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
+    ++count;
+  }
+  return count;
+}
+
+// PostgreSQL away for a while (a minute by default; FRESHNESS_TEST_OUTAGE_SECONDS overrides)
+// under a steady scrape load: every scrape is answered, the target is down within about one
+// interval and back after the restart without restarting the exporter, the last good value is
+// kept, and neither connections nor file descriptors leak.
+TEST_F(ExporterCliTest, DatabaseOutageUnderScrapeLoadRecoversWithoutLeaks) {
+  int outage_seconds = 60;
+  if (const char* text = std::getenv("FRESHNESS_TEST_OUTAGE_SECONDS")) {
+    outage_seconds = std::max(1, std::atoi(text));
+  }
   const std::string config = dir_.Write("restart.yml", ConfigText("1s"));
   const int port = FreePort();
   auto exporter = StartExporter(config, port, "info");
-  auto target_up = [&] {
-    return SampleValue(Get(port, "/metrics"),
-                       "freshness_target_up{target=\"pipeline\",env=\"it\"}");
+  auto target_up = [&](const std::string& metrics) {
+    return SampleValue(metrics, "freshness_target_up{target=\"pipeline\",env=\"it\"}");
   };
-  ASSERT_TRUE(WaitUntilReady(port) &&
-              WaitFor([&] { return target_up() == "1"; }, std::chrono::seconds(10)))
+  ASSERT_TRUE(
+      WaitUntilReady(port) &&
+      WaitFor([&] { return target_up(Get(port, "/metrics")) == "1"; }, std::chrono::seconds(10)))
       << exporter->Log();
+
+  // The exporter's connections as PostgreSQL sees them, sampled while the server is up: never
+  // more than the target's max_connections (2).
+  const std::string count_connections =
+      "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'freshness_exporter'";
+  int most_connections = 0;
+  auto sample_connections = [&](std::chrono::seconds during) {
+    const auto until = std::chrono::steady_clock::now() + during;
+    while (std::chrono::steady_clock::now() < until) {
+      most_connections = std::max(most_connections, static_cast<int>(Scalar(count_connections)));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
+  sample_connections(std::chrono::seconds(3));
+  const int fds_before = OpenFds(exporter->pid());
+
+  // Steady load: one scrape every 20 ms on its own connection, until told to stop.
+  std::atomic<bool> stop_scraping{false};
+  std::atomic<int> scrapes{0};
+  std::atomic<int> failed_scrapes{0};
+  std::thread scraper([&] {
+    while (!stop_scraping.load()) {
+      int status = 0;
+      Get(port, "/metrics", &status);
+      ++scrapes;
+      if (status != 200) ++failed_scrapes;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+
   Server().Stop();
-  // Within about one interval (1s) the target is down and every check has failed once.
+  const auto stopped = std::chrono::steady_clock::now();
   std::string while_down;
   EXPECT_TRUE(WaitFor(
       [&] {
         while_down = Get(port, "/metrics");
-        return SampleValue(while_down, "freshness_target_up{target=\"pipeline\",env=\"it\"}") ==
-                   "0" &&
+        return target_up(while_down) == "0" &&
                SampleValue(while_down, "freshness_check_success{check=\"events\",env=\"it\"}") ==
                    "0";
       },
       std::chrono::seconds(10)));
-  // The last good value is kept while the database is away.
+  // Interval 1s; a refused connection fails at once. Slack for a loaded machine.
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped, std::chrono::milliseconds(3'000));
+  // The last good value is kept while the database is away; the failure is a connection error.
   EXPECT_TRUE(
       SampleValue(while_down, "freshness_lag_seconds{check=\"events\",env=\"it\"}").has_value());
+  EXPECT_TRUE(SampleValue(while_down,
+                          "freshness_check_errors_total{check=\"events\",reason=\"connection\","
+                          "env=\"it\"}")
+                  .has_value())
+      << while_down;
+  std::this_thread::sleep_until(stopped + std::chrono::seconds(outage_seconds));
+  const int fds_while_down = OpenFds(exporter->pid());
+  EXPECT_EQ(target_up(Get(port, "/metrics")), "0");
+
   Server().Start();
-  EXPECT_TRUE(WaitFor([&] { return target_up() == "1"; }, std::chrono::seconds(30)))
+  const auto restarted = std::chrono::steady_clock::now();
+  EXPECT_TRUE(
+      WaitFor([&] { return target_up(Get(port, "/metrics")) == "1"; }, std::chrono::seconds(30)))
       << exporter->Log();
+  // Reconnect backoff is capped at 10 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - restarted, std::chrono::seconds(15));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return SampleValue(Get(port, "/metrics"),
+                           "freshness_check_success{check=\"events\",env=\"it\"}") == "1";
+      },
+      std::chrono::seconds(10)));
+  sample_connections(std::chrono::seconds(3));
+  stop_scraping = true;
+  scraper.join();
+
+  EXPECT_EQ(failed_scrapes.load(), 0) << "of " << scrapes.load();
+  EXPECT_GT(scrapes.load(), outage_seconds * 10);
+  EXPECT_GE(most_connections, 1);
+  EXPECT_LE(most_connections, 2);
+  // Failed reconnects during the outage leave nothing open, and recovery opens no more than
+  // the pool held before (two sockets of slack for scrapes in flight).
+  EXPECT_LE(fds_while_down, fds_before + 1);
+  EXPECT_LE(OpenFds(exporter->pid()), fds_before + 2);
   EXPECT_EQ(exporter->Wait(std::chrono::milliseconds(0)), std::nullopt);
   EXPECT_EQ(exporter->Log().find(kPassword), std::string::npos);
+}
+
+// Secrets never leave the process: the DSN password (of a working target and of one whose
+// password is wrong) and the S3 secret key (of a signed request that succeeds and of one that is
+// refused) appear in none of the log at debug level, /metrics, /, /api/v1/checks, --once in
+// either format, or --config.check.
+TEST_F(ExporterCliTest, SecretsAppearInNoOutput) {
+  if (S3rverServer::Binary().empty()) GTEST_SKIP() << "s3rver not installed";
+  const std::string wrong_password = "Wr0ng-Pa55-QRS";
+  const std::string s3_secret = "S3-Secret-Key-Do-Not-Print-4711";
+  S3rverServer s3("research");
+  ASSERT_TRUE(s3.PutObject("reports/daily.json", "{}"));
+  dir_.Write("credentials",
+             "[good]\naws_access_key_id = " + std::string(S3rverServer::kAccessKeyId) +
+                 "\naws_secret_access_key = " + s3_secret +
+                 "\n[wrong]\naws_access_key_id = AKIAWRONGKEYID000000\n"
+                 "aws_secret_access_key = " +
+                 s3_secret + "\n");
+  const std::string s3_settings = "endpoint: \"" + s3.endpoint() +
+                                  "\", region: us-east-1, credentials_file: credentials, profile: ";
+  const std::string config = dir_.Write("secrets.yml",
+                                        R"(
+global: {interval: 1s, timeout: 3s, labels: {env: it}}
+targets:
+  pipeline: {dsn_env: IT_READER_DSN}
+  wrong: {dsn_env: IT_WRONG_DSN}
+checks:
+  - {name: events, kind: lag, target: pipeline, table: it.events, column: ts}
+  - {name: wrong_password, kind: lag, target: wrong, table: it.events, column: ts}
+  - {name: s3_good, kind: artifact, source: "s3://research/reports/daily.json",
+     expect: {max_age: 1h}, s3: {)" + s3_settings +
+                                            R"(good}}
+  - {name: s3_refused, kind: artifact, source: "s3://research/reports/daily.json",
+     expect: {max_age: 1h}, s3: {)" + s3_settings +
+                                            "wrong}}\n");
+  std::map<std::string, std::string> environment = Environment();
+  environment["IT_WRONG_DSN"] = Server().Dsn("postgres", "it_reader", wrong_password);
+  const int port = FreePort();
+  ChildProcess exporter(
+      {ExporterBinary(), "--config.file=" + config,
+       "--web.listen-address=127.0.0.1:" + std::to_string(port), "--log.level=debug"},
+      environment, dir_.path() + "/secrets.log");
+  ASSERT_TRUE(WaitUntilReady(port)) << exporter.Log();
+  // Let every check run and fail a few times, so retries and backoff messages are logged too.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  const std::string metrics = Get(port, "/metrics");
+  const std::string page = Get(port, "/");
+  const nlohmann::json api = nlohmann::json::parse(Get(port, "/api/v1/checks"));
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& check : api["checks"]) by_name[check["name"]] = check;
+  // The four outcomes the secrets could leak from really happened.
+  EXPECT_EQ(by_name["events"]["success"], true) << api.dump();
+  EXPECT_EQ(by_name["wrong_password"]["success"], false) << api.dump();
+  EXPECT_EQ(by_name["s3_good"]["state"], "fresh") << api.dump();
+  EXPECT_EQ(by_name["s3_refused"]["state"], "probe_failed") << api.dump();
+  const std::string refused_error = by_name["s3_refused"].dump();
+  EXPECT_NE(refused_error.find("HTTP 403"), std::string::npos) << refused_error;
+  const std::string password_error = by_name["wrong_password"].dump();
+  EXPECT_NE(password_error.find("password authentication failed"), std::string::npos)
+      << password_error;
+
+  const auto [table_code, table] = RunProgram(
+      {ExporterBinary(), "--once", "--log.level=debug", "--config.file=" + config}, environment);
+  EXPECT_EQ(table_code, 1) << table;  // the wrong password and the refused probe fail
+  const auto [json_code, json] = RunProgram(
+      {ExporterBinary(), "--once", "--output=json", "--log.level=debug", "--config.file=" + config},
+      environment);
+  EXPECT_EQ(json_code, 1) << json;
+  const auto [check_code, check] =
+      RunProgram({ExporterBinary(), "--config.check", "--config.file=" + config}, environment);
+  EXPECT_EQ(check_code, 0) << check;
+
+  const std::map<std::string, std::string> outputs = {
+      {"log", exporter.Log()},  {"/metrics", metrics}, {"/", page},
+      {"api", api.dump()},      {"--once", table},     {"--once json", json},
+      {"--config.check", check}};
+  for (const auto& [where, text] : outputs) {
+    SCOPED_TRACE(where);
+    EXPECT_FALSE(text.empty());
+    for (const std::string& secret : {std::string(kPassword), wrong_password, s3_secret}) {
+      EXPECT_EQ(text.find(secret), std::string::npos) << secret << " in:\n" << text;
+    }
+  }
 }
 
 }  // namespace
