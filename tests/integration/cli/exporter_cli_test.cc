@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 #include <regex>
 #include <thread>
 
@@ -661,6 +662,80 @@ checks:
       EXPECT_EQ(text.find(secret), std::string::npos) << secret << " in:\n" << text;
     }
   }
+}
+
+// A locked table, a query slower than its budget, a dropped table and a revoked permission in
+// one collection: only those four checks fail, each within its budget and with its reason, and
+// the healthy checks of the same target are collected as usual.
+TEST_F(ExporterCliTest, FaultyChecksFailAloneWithinTheirBudgets) {
+  Server().Execute(R"(
+    DROP TABLE IF EXISTS it.locked, it.dropped, it.revoked;
+    CREATE TABLE it.locked (ts timestamptz);
+    CREATE TABLE it.dropped (ts timestamptz);
+    CREATE TABLE it.revoked (ts timestamptz);
+    INSERT INTO it.locked VALUES (now());
+    INSERT INTO it.revoked VALUES (now());
+    GRANT SELECT ON it.locked, it.dropped, it.revoked TO it_reader;
+    DROP TABLE it.dropped;
+    REVOKE SELECT ON it.revoked FROM it_reader;
+  )");
+  // Four connections: the two checks that hang hold one each for their whole budget.
+  std::string config_text = ConfigText("15s");
+  config_text.replace(config_text.find("max_connections: 2"), 18, "max_connections: 4");
+  config_text +=
+      R"(  - {name: locked, kind: lag, target: pipeline, table: it.locked, column: ts, timeout: 2s}
+  - {name: slow, kind: query, target: pipeline, timeout: 2s, sql: "SELECT pg_sleep(30) IS NULL AS v",
+     metrics: [{name: it_slow, value: v}]}
+  - {name: dropped, kind: lag, target: pipeline, table: it.dropped, column: ts}
+  - {name: revoked, kind: lag, target: pipeline, table: it.revoked, column: ts}
+)";
+  const std::string config = dir_.Write("faults.yml", config_text);
+
+  pqxx::connection holder(Server().Dsn());
+  pqxx::work lock(holder);
+  lock.exec("LOCK TABLE it.locked IN ACCESS EXCLUSIVE MODE");
+  const auto started = std::chrono::steady_clock::now();
+  const auto [code, output] = RunProgram(
+      {ExporterBinary(), "--once", "--output=json", "--log.level=error", "--config.file=" + config},
+      Environment());
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  lock.abort();
+  EXPECT_EQ(code, 1) << output;
+  // The two 2 s budgets run side by side; nothing waits for a 30 s sleep or for the lock.
+  EXPECT_LT(elapsed, std::chrono::milliseconds(4'500)) << output;
+
+  const nlohmann::json report = nlohmann::json::parse(output.substr(output.find('{')));
+  const std::map<std::string, std::pair<std::string, std::string>> failing = {
+      {"locked", {"timeout", "55P03"}},
+      {"slow", {"timeout", "57014"}},
+      {"dropped", {"query", "42P01"}},
+      {"revoked", {"query", "42501"}}};
+  std::size_t seen = 0;
+  for (const auto& check : report["checks"]) {
+    const std::string name = check["name"];
+    SCOPED_TRACE(name);
+    ++seen;
+    const auto expected = failing.find(name);
+    if (expected == failing.end()) {
+      EXPECT_EQ(check["success"], true) << check.dump();
+      continue;
+    }
+    EXPECT_EQ(check["success"], false) << check.dump();
+    EXPECT_EQ(check["error_reason"], expected->second.first) << check.dump();
+    EXPECT_NE(check["error"].get<std::string>().find(expected->second.second), std::string::npos)
+        << check.dump();
+    const double budget = expected->second.first == "timeout" ? 2.0 : 3.0;
+    EXPECT_LT(check["duration_seconds"].get<double>(), budget + 0.7) << check.dump();
+  }
+  EXPECT_EQ(seen, 9u);
+  // Nothing the exporter ran is still waiting on the server.
+  EXPECT_TRUE(WaitFor(
+      [] {
+        return Scalar(
+                   "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                   "'freshness_exporter'") == 0;
+      },
+      std::chrono::seconds(5)));
 }
 
 }  // namespace
