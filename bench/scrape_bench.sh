@@ -10,7 +10,7 @@
 #   - scrapes per second under 8 concurrent connections (wrk -t2 -c8);
 #   - scrapes per second and p99 latency under 64 concurrent connections (wrk -t2 -c64 --latency),
 #     with wrk's socket errors and timeouts (over 2 s) counted rather than fatal;
-#   - database transactions per scrape under that load: (xact_commit + xact_rollback) delta of the
+#   - database transactions per scrape under the 8-connection load: (xact_commit + xact_rollback) delta of the
 #     exporter's database over the whole load phase, divided by the scrapes it served. The delta
 #     includes the exporter's own background collections during the phase (and the 11 s wait that
 #     lets idle backends flush their statistics), so it is an upper bound; "net" subtracts the

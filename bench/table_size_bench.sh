@@ -228,11 +228,10 @@ measure() {
     local done_checks=0
     metrics=$(curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" 2>/dev/null || true)
     for check in $checks; do
-      read -r stamp duration _ < <(printf '%s\n' "$metrics" | awk -v c="check=\"$check\"" '
+      read -r stamp duration < <(printf '%s\n' "$metrics" | awk -v c="check=\"$check\"" '
         index($1, c) && $1 ~ /^freshness_check_last_success_timestamp_seconds\{/ { s = $2 }
         index($1, c) && $1 ~ /^freshness_check_duration_seconds\{/ { d = $2 }
-        index($1, c) && $1 ~ /^freshness_(unfinished_runs|duplicate_executions)\{/ { v = $2 }
-        END { print (s == "" ? "-" : s), (d == "" ? "-" : d), (v == "" ? "-" : v) }')
+        END { print (s == "" ? "-" : s), (d == "" ? "-" : d) }')
       if [[ $stamp != - && $stamp != "${last_stamp[$check]:-}" ]]; then
         last_stamp[$check]=$stamp
         count[$check]=$((count[$check] + 1))
