@@ -3,9 +3,11 @@
 #include <httplib.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <sys/socket.h>
 
 #include <stdexcept>
 
+#include "http/connection_threads.h"
 #include "util/redact.h"
 
 namespace freshness {
@@ -13,9 +15,11 @@ namespace {
 
 constexpr const char* kExpositionContentType = "text/plain; version=0.0.4; charset=utf-8";
 constexpr std::size_t kMaxRequestBody = 64 * 1024;
-// httplib holds a thread per open connection, idle keep-alive ones included: leave room for
-// several Prometheus servers, browsers and a few stragglers.
-constexpr int kHttpThreads = 32;
+// httplib holds a thread per open connection, idle keep-alive ones included. Threads grow with
+// the connections (slow or idle clients cost threads, never scrapes) and idle ones go away.
+constexpr std::size_t kMinHttpThreads = 2;
+constexpr std::size_t kMaxHttpThreads = 512;
+constexpr std::chrono::seconds kHttpThreadIdleTimeout{30};
 
 std::string Sha256(const std::string& text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
@@ -111,7 +115,9 @@ bool WebServer::Authorized(const std::string& header) {
 
 void WebServer::Start() {
   httplib::Server& server = *server_;
-  server.new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
+  server.new_task_queue = [] {
+    return new ConnectionThreads(kMinHttpThreads, kMaxHttpThreads, kHttpThreadIdleTimeout);
+  };
   server.set_payload_max_length(kMaxRequestBody);
   // Without it, Nagle's algorithm and delayed ACKs hold each keep-alive response ~40 ms
   // (bench/README.md: p50 44 ms -> 0.2 ms).
@@ -193,6 +199,11 @@ void WebServer::Start() {
   server.Delete("/-/reload", not_allowed);
 
   const auto [host, port] = ParseListenAddress(options_.listen_address);
+  int listening = -1;
+  server.set_socket_options([&listening](int socket) {
+    httplib::default_socket_options(socket);
+    listening = socket;  // the last socket offered is the one that binds
+  });
   if (port == 0) {
     port_ = server.bind_to_any_port(host);
     if (port_ < 0) throw std::runtime_error("cannot listen on " + options_.listen_address);
@@ -202,6 +213,11 @@ void WebServer::Start() {
     }
     port_ = port;
   }
+  server.set_socket_options(httplib::default_socket_options);
+  // httplib listens with a backlog of 5, compiled into the library: a burst of connections on a
+  // busy machine overflowed it, and every dropped SYN cost its client a one-second retransmit.
+  // Listening again on the bound socket only raises the backlog.
+  if (listening >= 0) ::listen(listening, SOMAXCONN);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   logger_.Info("listening", {{"address", host + ":" + std::to_string(port_)},
                              {"tls", web_config_.tls() ? "true" : "false"},

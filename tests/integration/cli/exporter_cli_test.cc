@@ -394,9 +394,10 @@ TEST_F(ExporterCliTest, HostileHttpClientsDoNotAffectMetrics) {
   auto huge = client.Get("/metrics", huge_header);
   EXPECT_TRUE(!huge || huge->status >= 400);
 
-  // Slow clients that never finish their request hold connections open.
+  // Slow clients that never finish their request hold connections open: many more of them
+  // than a fixed pool of connection threads would have.
   std::vector<int> slow;
-  for (int i = 0; i < 20; ++i)
+  for (int i = 0; i < 200; ++i)
     slow.push_back(SendRaw(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n"));
   const auto started = std::chrono::steady_clock::now();
   const std::string metrics = Get(port, "/metrics", &status);
