@@ -9,7 +9,9 @@
 #   - scrape latency p50/p99: sequential scrapes, one keep-alive connection (wrk -c1 --latency);
 #   - scrapes per second under 8 concurrent connections (wrk -t2 -c8);
 #   - scrapes per second and p99 latency under 64 concurrent connections (wrk -t2 -c64 --latency),
-#     with wrk's socket errors and timeouts (over 2 s) counted rather than fatal;
+#     with wrk's socket errors and timeouts (over 2 s) counted rather than fatal, and the kernel's
+#     TcpExt ListenOverflows over the phase (handshakes dropped because an accept queue was full;
+#     machine-wide, so other programs' overflows count too);
 #   - database transactions per scrape under the 8-connection load: (xact_commit + xact_rollback) delta of the
 #     exporter's database over the whole load phase, divided by the scrapes it served. The delta
 #     includes the exporter's own background collections during the phase (and the 11 s wait that
@@ -225,6 +227,13 @@ wrk_field() {
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# Machine-wide count of connections dropped because a listen socket's accept queue was full.
+listen_overflows() {
+  awk '$1 == "TcpExt:" {
+         if (!named) { for (i = 2; i <= NF; i++) column[$i] = i; named = 1; next }
+         print ("ListenOverflows" in column) ? $column["ListenOverflows"] : 0; exit }' /proc/net/netstat
+}
+
 run_wrk() {
   local output
   output=$(wrk "$@" 2>&1) || {
@@ -239,6 +248,7 @@ run_wrk() {
 }
 
 declare -A p50 p99 rate scrapes tx_before tx_after rss rss_split hwm high_rate high_p99 high_failed
+declare -A high_overflows
 sequential_command="wrk -t1 -c1 -d${sequential_seconds}s --latency URL"
 load_command="wrk -t$load_threads -c$connections -d${load_seconds}s URL"
 high_command="wrk -t$load_threads -c$high_connections -d${load_seconds}s --latency URL"
@@ -293,6 +303,7 @@ for name in "${names[@]}"; do
   rates=()
   p99s=()
   high_failed[$name]=0
+  overflows_before=$(listen_overflows)
   for ((run = 0; run < repeat; run++)); do
     output=$(wrk -t"$load_threads" -c"$high_connections" -d"${load_seconds}s" --latency \
       "${url[$name]}" 2>&1) || {
@@ -303,6 +314,7 @@ for name in "${names[@]}"; do
     p99s+=("$(wrk_field "$output" 99)")
     high_failed[$name]=$((high_failed[$name] + $(wrk_field "$output" failed)))
   done
+  high_overflows[$name]=$(($(listen_overflows) - overflows_before))
   high_rate[$name]=$(median "${rates[@]}")
   high_p99[$name]=$(median "${p99s[@]}")
 done
@@ -318,18 +330,19 @@ echo "data: $(psql "$pipeline_dsn" --no-psqlrc -Atc "SELECT count(*) FROM ops.la
   "$(psql "$admin_dsn" --no-psqlrc -Atc "SELECT pg_size_pretty(pg_database_size('pipeline'))") per database copy;" \
   "PostgreSQL $(psql "$admin_dsn" --no-psqlrc -Atc 'SHOW server_version' | cut -d' ' -f1)"
 echo
-printf '%-20s %-12s %8s %8s %10s %10s %10s %7s %7s %10s %9s %7s\n' exporter version 'p50 ms' \
-  'p99 ms' 'scrapes/s' 'xact/scrp' 'net/scrp' 'RSS MB' 'peak MB' 'scr/s@64' 'p99@64 ms' 'failed'
+printf '%-20s %-12s %8s %8s %10s %10s %10s %7s %7s %10s %9s %7s %7s\n' exporter version \
+  'p50 ms' 'p99 ms' 'scrapes/s' 'xact/scrp' 'net/scrp' 'RSS MB' 'peak MB' 'scr/s@64' 'p99@64 ms' \
+  'failed' 'ovf@64'
 for name in "${names[@]}"; do
   delta=$((tx_after[$name] - tx_before[$name]))
   per_scrape=$(awk -v d="$delta" -v s="${scrapes[$name]}" 'BEGIN { printf "%.4f", s ? d / s : 0 }')
   # Net: minus what the exporter does anyway in the background over the same window.
   net=$(awk -v d="$delta" -v s="${scrapes[$name]}" -v r="${idle_rate[$name]}" -v a="$load_start" \
     -v b="$load_end" 'BEGIN { n = d - r * (b - a); if (n < 0) n = 0; printf "%.4f", s ? n / s : 0 }')
-  printf '%-20s %-12s %8s %8s %10s %10s %10s %7s %7s %10s %9s %7s\n' "$name" \
+  printf '%-20s %-12s %8s %8s %10s %10s %10s %7s %7s %10s %9s %7s %7s\n' "$name" \
     "${version[$name]:0:12}" "${p50[$name]}" "${p99[$name]}" "${rate[$name]}" "$per_scrape" "$net" \
     "${rss[$name]}" "${hwm[$name]}" "${high_rate[$name]}" "${high_p99[$name]}" \
-    "${high_failed[$name]}"
+    "${high_failed[$name]}" "${high_overflows[$name]}"
 done
 echo
 window=$(awk -v a="$load_start" -v b="$load_end" 'BEGIN { printf "%.0f", b - a }')
@@ -341,6 +354,7 @@ done
 echo "xact/scrp: all transactions of the exporter's database during the load phase, per scrape;"
 echo "net/scrp: the same minus the exporter's idle (background collection) rate over that window."
 echo "scr/s@64, p99@64: $high_connections connections; failed: socket errors, timeouts (wrk: 2 s)" \
-  "and non-2xx answers over the ${repeat} runs"
+  "and non-2xx answers over the ${repeat} runs; ovf@64: TcpExt ListenOverflows meanwhile" \
+  "(machine-wide)"
 echo "targets for freshness_exporter: 0 transactions per scrape, p50 < 2 ms, scrapes/s >= the" \
   "fastest peer, RSS < 10 MB"
