@@ -22,8 +22,11 @@ std::string FormatDay(date::sys_days day) { return date::format("%F", day); }
 // Probes each location at most once per evaluation, within one budget for all probes.
 class ProbeSession {
  public:
-  ProbeSession(const ObjectProber& prober, Duration budget)
-      : prober_(prober), budget_(budget), deadline_(std::chrono::steady_clock::now() + budget) {}
+  ProbeSession(const ObjectProber& prober, Duration budget, TimePoint not_after)
+      : prober_(prober),
+        budget_(budget),
+        deadline_(std::chrono::steady_clock::now() + budget),
+        not_after_(not_after) {}
 
   const ObjectInfo& Probe(const std::string& location) {
     if (const auto found = cache_.find(location); found != cache_.end()) return found->second;
@@ -33,7 +36,7 @@ class ProbeSession {
       throw CheckError(ErrorReason::kProbe, "timeout: probe budget of " + FormatDuration(budget_) +
                                                 " used up before " + DisplayLocation(location));
     }
-    ObjectInfo info = prober_.Probe(location, remaining);
+    ObjectInfo info = prober_.Probe(location, remaining, not_after_);
     return cache_.emplace(location, std::move(info)).first->second;
   }
 
@@ -41,6 +44,7 @@ class ProbeSession {
   const ObjectProber& prober_;
   Duration budget_;
   std::chrono::steady_clock::time_point deadline_;
+  TimePoint not_after_;
   std::map<std::string, ObjectInfo> cache_;
 };
 
@@ -56,7 +60,10 @@ class Evaluator {
  public:
   Evaluator(const ArtifactSpec& spec, const ObjectProber& prober, TimePoint now, Duration budget,
             std::optional<MissedSlotsMemo>& memo)
-      : spec_(spec), session_(prober, budget), now_(now), memo_(memo) {}
+      : spec_(spec),
+        session_(prober, budget, now + ArtifactCheck::kClockSkewTolerance),
+        now_(now),
+        memo_(memo) {}
 
   ArtifactEvaluation Run() {
     if (spec_.max_age) return RunMaxAge();

@@ -68,7 +68,8 @@ std::string FilePathOf(const std::string& location) {
   return location;
 }
 
-ObjectInfo FileProber::Probe(const std::string& location, std::chrono::milliseconds) const {
+ObjectInfo FileProber::Probe(const std::string& location, std::chrono::milliseconds,
+                             TimePoint not_after) const {
   const std::string path = FilePathOf(location);
   if (!IsGlob(path)) {
     std::optional<ObjectInfo> info = StatFile(path, false);
@@ -85,9 +86,14 @@ ObjectInfo FileProber::Probe(const std::string& location, std::chrono::milliseco
   }
   std::optional<ObjectInfo> newest;
   std::optional<ObjectInfo> newest_non_empty;
+  std::optional<ObjectInfo> newest_later;  // only reported when nothing existed by not_after
   for (std::size_t i = 0; i < result.get()->gl_pathc; ++i) {
     std::optional<ObjectInfo> info = StatFile(result.get()->gl_pathv[i], true);
     if (!info) continue;  // a directory, or removed between glob and stat
+    if (info->modified > not_after) {
+      if (!newest_later || info->modified > newest_later->modified) newest_later = info;
+      continue;
+    }
     if (!newest || info->modified > newest->modified) newest = info;
     if (info->size.value_or(1) > 0 &&
         (!newest_non_empty || info->modified > newest_non_empty->modified)) {
@@ -96,6 +102,7 @@ ObjectInfo FileProber::Probe(const std::string& location, std::chrono::milliseco
   }
   if (newest_non_empty) return *newest_non_empty;
   if (newest) return *newest;
+  if (newest_later) return *newest_later;
   return ObjectInfo{false, {}, std::nullopt, path};
 }
 

@@ -8,7 +8,8 @@ namespace freshness {
 // non-empty match (or the newest match when all are empty).
 class FileProber final : public ObjectProber {
  public:
-  ObjectInfo Probe(const std::string& location, std::chrono::milliseconds timeout) const override;
+  ObjectInfo Probe(const std::string& location, std::chrono::milliseconds timeout,
+                   TimePoint not_after) const override;
 };
 
 // Strips a file:// prefix; other locations are returned as they are.

@@ -5,7 +5,8 @@
 
 namespace freshness {
 
-ObjectInfo HttpProber::Probe(const std::string& location, std::chrono::milliseconds timeout) const {
+ObjectInfo HttpProber::Probe(const std::string& location, std::chrono::milliseconds timeout,
+                             TimePoint) const {
   const std::string shown = DisplayLocation(location);
   return HeadObject(ParseHttpUrl(location), {}, timeout, shown, true);
 }

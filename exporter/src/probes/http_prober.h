@@ -9,7 +9,8 @@ namespace freshness {
 // malformed Last-Modified, a DNS failure or a timeout is a probe error. Redirects are followed.
 class HttpProber final : public ObjectProber {
  public:
-  ObjectInfo Probe(const std::string& location, std::chrono::milliseconds timeout) const override;
+  ObjectInfo Probe(const std::string& location, std::chrono::milliseconds timeout,
+                   TimePoint not_after) const override;
 };
 
 }  // namespace freshness

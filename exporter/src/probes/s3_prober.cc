@@ -19,7 +19,8 @@ std::string Env(const char* name) {
 
 S3Prober::S3Prober(S3Options options) : options_(std::move(options)) {}
 
-ObjectInfo S3Prober::Probe(const std::string& location, std::chrono::milliseconds timeout) const {
+ObjectInfo S3Prober::Probe(const std::string& location, std::chrono::milliseconds timeout,
+                           TimePoint) const {
   constexpr std::string_view kScheme = "s3://";
   const std::string rest = location.substr(kScheme.size());
   const std::size_t slash = rest.find('/');

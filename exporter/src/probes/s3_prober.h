@@ -24,7 +24,8 @@ struct S3Options {
 class S3Prober final : public ObjectProber {
  public:
   explicit S3Prober(S3Options options);
-  ObjectInfo Probe(const std::string& location, std::chrono::milliseconds timeout) const override;
+  ObjectInfo Probe(const std::string& location, std::chrono::milliseconds timeout,
+                   TimePoint not_after) const override;
   const S3Options& options() const { return options_; }
 
  private:

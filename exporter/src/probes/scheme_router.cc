@@ -31,8 +31,8 @@ SchemeRouter::SchemeRouter(std::shared_ptr<const ObjectProber> file,
                            std::shared_ptr<const ObjectProber> s3)
     : file_(std::move(file)), http_(std::move(http)), s3_(std::move(s3)) {}
 
-ObjectInfo SchemeRouter::Probe(const std::string& location,
-                               std::chrono::milliseconds timeout) const {
+ObjectInfo SchemeRouter::Probe(const std::string& location, std::chrono::milliseconds timeout,
+                               TimePoint not_after) const {
   const ObjectProber* prober = nullptr;
   switch (SchemeOf(location)) {
     case SourceScheme::kFile:
@@ -47,7 +47,7 @@ ObjectInfo SchemeRouter::Probe(const std::string& location,
   }
   if (prober == nullptr)
     throw CheckError(ErrorReason::kProbe, "no prober for " + DisplayLocation(location));
-  return prober->Probe(location, timeout);
+  return prober->Probe(location, timeout, not_after);
 }
 
 }  // namespace freshness

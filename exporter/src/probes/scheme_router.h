@@ -12,7 +12,8 @@ class SchemeRouter final : public ObjectProber {
   // Any prober may be null when no source of the check uses its scheme.
   SchemeRouter(std::shared_ptr<const ObjectProber> file, std::shared_ptr<const ObjectProber> http,
                std::shared_ptr<const ObjectProber> s3);
-  ObjectInfo Probe(const std::string& location, std::chrono::milliseconds timeout) const override;
+  ObjectInfo Probe(const std::string& location, std::chrono::milliseconds timeout,
+                   TimePoint not_after) const override;
 
  private:
   std::shared_ptr<const ObjectProber> file_;

@@ -26,7 +26,8 @@ class FakeObjectProber final : public ObjectProber {
     return probed_;
   }
 
-  ObjectInfo Probe(const std::string& location, std::chrono::milliseconds) const override {
+  ObjectInfo Probe(const std::string& location, std::chrono::milliseconds,
+                   TimePoint) const override {
     std::lock_guard<std::mutex> lock(mutex_);
     probed_.push_back(location);
     if (const auto error = errors_.find(location); error != errors_.end()) {

@@ -15,6 +15,8 @@
 namespace freshness {
 namespace {
 
+constexpr TimePoint kAnyTime = TimePoint::max();
+
 namespace fs = std::filesystem;
 
 class FileProberTest : public ::testing::Test {
@@ -50,16 +52,16 @@ class FileProberTest : public ::testing::Test {
 
 TEST_F(FileProberTest, ReportsModificationTimeAndSize) {
   const fs::path path = Write("a.csv", "12345", t0_);
-  const ObjectInfo info = prober_.Probe(path.string(), timeout_);
+  const ObjectInfo info = prober_.Probe(path.string(), timeout_, kAnyTime);
   EXPECT_TRUE(info.exists);
   EXPECT_EQ(info.modified, t0_);
   EXPECT_EQ(info.size, 5u);
-  EXPECT_EQ(prober_.Probe("file://" + path.string(), timeout_).modified, t0_);
+  EXPECT_EQ(prober_.Probe("file://" + path.string(), timeout_, kAnyTime).modified, t0_);
 }
 
 TEST_F(FileProberTest, MissingFileIsNotAnError) {
-  EXPECT_FALSE(prober_.Probe((dir_ / "nope.csv").string(), timeout_).exists);
-  EXPECT_FALSE(prober_.Probe((dir_ / "no/such/dir/*.csv").string(), timeout_).exists);
+  EXPECT_FALSE(prober_.Probe((dir_ / "nope.csv").string(), timeout_, kAnyTime).exists);
+  EXPECT_FALSE(prober_.Probe((dir_ / "no/such/dir/*.csv").string(), timeout_, kAnyTime).exists);
 }
 
 TEST_F(FileProberTest, GlobReportsTheNewestNonEmptyMatch) {
@@ -67,16 +69,32 @@ TEST_F(FileProberTest, GlobReportsTheNewestNonEmptyMatch) {
   Write("part-2.csv", "xy", t0_ + std::chrono::hours(1));
   Write("part-3.csv", "", t0_ + std::chrono::hours(2));  // newest, but empty
   fs::create_directories(dir_ / "part-9.csv");           // directories are ignored
-  const ObjectInfo info = prober_.Probe((dir_ / "part-*.csv").string(), timeout_);
+  const ObjectInfo info = prober_.Probe((dir_ / "part-*.csv").string(), timeout_, kAnyTime);
   EXPECT_TRUE(info.exists);
   EXPECT_EQ(info.modified, t0_ + std::chrono::hours(1));
   EXPECT_EQ(info.location, (dir_ / "part-2.csv").string());
 }
 
+// Replaying an earlier instant: a match written later did not exist yet, so the newest match
+// that did is the answer; with only later matches, the newest of those (the caller sees its
+// time and calls it not there yet).
+TEST_F(FileProberTest, GlobAsOfAnEarlierInstantIgnoresLaterMatches) {
+  Write("part-1.csv", "x", t0_);
+  Write("part-2.csv", "xy", t0_ + std::chrono::hours(24));
+  const std::string glob = (dir_ / "part-*.csv").string();
+  const ObjectInfo then = prober_.Probe(glob, timeout_, t0_ + std::chrono::hours(1));
+  EXPECT_TRUE(then.exists);
+  EXPECT_EQ(then.location, (dir_ / "part-1.csv").string());
+  const ObjectInfo before_any = prober_.Probe(glob, timeout_, t0_ - std::chrono::hours(1));
+  EXPECT_TRUE(before_any.exists);
+  EXPECT_EQ(before_any.modified, t0_ + std::chrono::hours(24));
+  EXPECT_EQ(prober_.Probe(glob, timeout_, kAnyTime).location, (dir_ / "part-2.csv").string());
+}
+
 TEST_F(FileProberTest, SymlinkLoopIsAProbeError) {
   fs::create_symlink(dir_ / "loop", dir_ / "loop");
   try {
-    prober_.Probe((dir_ / "loop").string(), timeout_);
+    prober_.Probe((dir_ / "loop").string(), timeout_, kAnyTime);
     FAIL() << "no error";
   } catch (const CheckError& error) {
     EXPECT_EQ(error.reason(), ErrorReason::kProbe);
@@ -90,7 +108,7 @@ TEST_F(FileProberTest, PermissionDeniedIsAProbeError) {
   if (::geteuid() == 0) GTEST_SKIP() << "root reads through any permission";
   Write("locked/a.csv", "x", t0_);
   fs::permissions(dir_ / "locked", fs::perms::none);
-  EXPECT_THROW(prober_.Probe((dir_ / "locked/a.csv").string(), timeout_), CheckError);
+  EXPECT_THROW(prober_.Probe((dir_ / "locked/a.csv").string(), timeout_, kAnyTime), CheckError);
 }
 
 TEST(DisplayLocationTest, DropsUserInfoAndQuery) {
