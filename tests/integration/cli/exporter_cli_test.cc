@@ -2,16 +2,20 @@
 // the API, reloads and --once must match what SQL computes directly.
 #include <arpa/inet.h>
 #include <crypt.h>
+#include <date/tz.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <regex>
@@ -737,6 +741,107 @@ TEST_F(ExporterCliTest, FaultyChecksFailAloneWithinTheirBudgets) {
                    "'freshness_exporter'") == 0;
       },
       std::chrono::seconds(5)));
+}
+
+// A file with content and a modification time given in New York local time.
+void WriteArtifact(const std::filesystem::path& path, int y, unsigned m, unsigned d, int hour,
+                   int minute = 0) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path) << "x\n";
+  const auto local = date::local_days(date::year(y) / m / d) + std::chrono::hours(hour) +
+                     std::chrono::minutes(minute);
+  const auto utc = date::locate_zone("America/New_York")->to_sys(local);
+  const timespec times[2] = {{0, UTIME_OMIT}, {std::chrono::system_clock::to_time_t(utc), 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0) << path;
+}
+
+// Artifacts through the binary: `--once --at` replays schedules against the files' real
+// modification times (a glob ignores matches written after the replayed instant), and the
+// running exporter shows them on /metrics (one-hot states, the calendar's end) and the status page.
+TEST_F(ExporterCliTest, ArtifactsReplayWithAtAndShowOnMetrics) {
+  const std::filesystem::path root = dir_.path();
+  WriteArtifact(root / "data/2026-07-02/signals.csv", 2026, 7, 2, 5, 50);  // Thursday
+  WriteArtifact(root / "data/2026-07-06/signals.csv", 2026, 7, 6, 5, 50);  // Monday
+  WriteArtifact(root / "parts/a/done.csv", 2026, 7, 6, 8);
+  WriteArtifact(root / "parts/b/done.csv", 2026, 7, 8, 8);
+  const std::string config = dir_.Write("artifacts.yml", R"(
+global: {interval: 1s, timeout: 3s, timezone: America/New_York, labels: {env: it}}
+calendars:
+  xnys:
+    timezone: America/New_York
+    holidays: {2026-07-03: Independence Day (observed)}
+    valid_through: 2099-12-31
+checks:
+  - {name: signals, kind: artifact, source: "data/{as_of:%Y-%m-%d}/signals.csv", calendar: xnys,
+     grace: 30m, expect: {schedule: "0 6 * * mon-fri"}}
+  - {name: parts, kind: artifact, source: "parts/*/done.csv", expect: {max_age: 26h}}
+)");
+  auto replay = [&](const std::string& at) {
+    const auto [code, output] =
+        RunProgram({ExporterBinary(), "--once", "--output=json", "--log.level=error", "--at=" + at,
+                    "--config.file=" + config});
+    std::map<std::string, nlohmann::json> by_name;
+    const nlohmann::json report = nlohmann::json::parse(output.substr(output.find('{')));
+    for (const auto& check : report["checks"]) by_name[check["name"]] = check;
+    by_name["exit"] = code;
+    return by_name;
+  };
+  auto missed_slots = [](const nlohmann::json& check) {
+    for (const auto& sample : check["samples"]) {
+      if (sample["metric"] == "freshness_artifact_missed_slots")
+        return sample["value"].get<double>();
+    }
+    return -1.0;
+  };
+
+  // Monday 10:00: today's slot delivered; the glob's newest match by then is a/ (b/ came later).
+  auto monday = replay("2026-07-06T10:00:00-04:00");
+  EXPECT_EQ(monday["signals"]["state"], "fresh") << monday["signals"].dump();
+  EXPECT_EQ(monday["parts"]["state"], "fresh") << monday["parts"].dump();
+  EXPECT_EQ(monday["exit"], 0);
+  // Monday 05:00: the slot in force is Thursday's (Friday a holiday, then the weekend), and
+  // nothing under parts/ existed yet.
+  auto early = replay("2026-07-06T05:00:00-04:00");
+  EXPECT_EQ(early["signals"]["state"], "fresh") << early["signals"].dump();
+  EXPECT_EQ(early["parts"]["state"], "missing") << early["parts"].dump();
+  EXPECT_EQ(early["exit"], 1);
+  // Tuesday 07:00: Tuesday's file is past its 06:30 deadline and absent: one missed slot.
+  auto tuesday = replay("2026-07-07T07:00:00-04:00");
+  EXPECT_EQ(tuesday["signals"]["state"], "missing") << tuesday["signals"].dump();
+  EXPECT_EQ(missed_slots(tuesday["signals"]), 1.0) << tuesday["signals"].dump();
+
+  const int port = FreePort();
+  auto exporter = StartExporter(config, port, "info");
+  ASSERT_TRUE(WaitUntilReady(port)) << exporter->Log();
+  const std::string metrics = Get(port, "/metrics");
+  for (const char* check : {"signals", "parts"}) {
+    SCOPED_TRACE(check);
+    double hot = 0;
+    int states = 0;
+    for (const char* state :
+         {"fresh", "late", "stale", "missing", "probe_failed", "paused", "unknown"}) {
+      const auto value = SampleValue(metrics, std::string("freshness_artifact_state{check=\"") +
+                                                  check + "\",state=\"" + state + "\",env=\"it\"}");
+      if (value) {
+        ++states;
+        hot += std::stod(*value);
+      }
+    }
+    EXPECT_EQ(states, 7) << metrics;
+    EXPECT_EQ(hot, 1.0);
+  }
+  // Now (long after July 2026) nothing new was written: both are overdue.
+  EXPECT_EQ(
+      SampleValue(metrics, "freshness_artifact_state{check=\"parts\",state=\"stale\",env=\"it\"}"),
+      "1")
+      << metrics;
+  const auto valid_through = SampleValue(
+      metrics, "freshness_calendar_valid_through_timestamp_seconds{calendar=\"xnys\",env=\"it\"}");
+  ASSERT_TRUE(valid_through.has_value()) << metrics;
+  EXPECT_NEAR(std::stod(*valid_through), 4102444800.0, 2 * 86400.0);  // around 2100-01-01
+  const std::string page = Get(port, "/");
+  EXPECT_NE(page.find(">signals<"), std::string::npos) << page;
+  EXPECT_NE(page.find("stale"), std::string::npos) << page;
 }
 
 }  // namespace
