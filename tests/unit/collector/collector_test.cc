@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -95,6 +97,34 @@ TEST_F(CollectorTest, ASlowCheckDoesNotStallTheOthersInTheBackground) {
   EXPECT_EQ(slow_->query_count(), 1u);  // never started twice while running
   release = true;
   collector->Stop();
+}
+
+// Checks (queries and artifact probes alike) run on the worker pool: never more at once than
+// --collector.workers, however many are due.
+TEST_F(CollectorTest, NoMoreChecksRunAtOnceThanThereAreWorkers) {
+  std::string text = "targets:\n  ops: {dsn_env: OPS_DSN}\nchecks:\n";
+  for (int i = 0; i < 12; ++i) {
+    text += "  - {name: lag" + std::to_string(i) +
+            ", kind: lag, target: ops, table: ops.t, column: ts}\n";
+  }
+  config_ = std::make_shared<const Config>(LoadConfigString(text, "test.yml"));
+  std::mutex mutex;
+  int running = 0;
+  int most = 0;
+  ops_->SetHandler([&](const std::string&) -> QueryResult {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      most = std::max(most, ++running);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::lock_guard<std::mutex> lock(mutex);
+    --running;
+    return {{"max"}, {{std::string("2027-01-15 08:00:00+00")}}};
+  });
+  auto collector = Make(3);
+  collector->RunOnce();
+  EXPECT_EQ(ops_->query_count(), 12u);
+  EXPECT_EQ(most, 3);
 }
 
 TEST_F(CollectorTest, AdoptStatesCarriesCountersAcrossAReload) {
