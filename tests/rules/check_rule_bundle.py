@@ -8,8 +8,9 @@ coverage     every alert has a promtool test case where it fires (non-empty exp_
              of its name with samples and one without. The test case must load the rule file.
 conventions  alert names are CamelCase; severity is critical|warning|info (none only for
              Watchdog) or, without a static severity, joined from freshness_check_info; summary
-             is static, description templated, runbook_url an existing anchor in docs/runbooks.md;
-             recording rules are named level:metric:operation.
+             is static, description templated, runbook_url an existing anchor in docs/runbooks.md
+             whose section says what it means, how to check and how to fix; recording rules are
+             named level:metric:operation; alertmanager.yml holds no secret inline (*_file keys).
 Exits 1 and lists every problem; prints what it checked otherwise.
 """
 import pathlib
@@ -88,9 +89,43 @@ def runbook_anchors(root):
     return anchors
 
 
+def runbook_sections(root):
+    """Section title (lower case) -> its text, for every ## section of docs/runbooks.md."""
+    sections, title = {}, None
+    for line in (root / "docs" / "runbooks.md").read_text().splitlines():
+        if line.startswith("## "):
+            title = line[3:].strip().lower()
+            sections[title] = ""
+        elif title is not None:
+            sections[title] += line + "\n"
+    return sections
+
+
+# Keys of Alertmanager's config that hold a secret inline; each has a *_file twin.
+INLINE_SECRET_KEYS = {"api_url", "slack_api_url", "routing_key", "service_key", "auth_password",
+                      "smtp_auth_password", "auth_secret", "password", "api_key",
+                      "bot_token", "token", "credentials", "client_secret"}
+
+
+def inline_secrets(node, where=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in INLINE_SECRET_KEYS:
+                yield f"{where}.{key}".lstrip(".")
+            yield from inline_secrets(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from inline_secrets(item, f"{where}[{index}]")
+
+
 def conventions(root):
     problems = []
     anchors = runbook_anchors(root)
+    sections = runbook_sections(root)
+    alertmanager = yaml.safe_load((root / "rules" / "alertmanager" / "alertmanager.yml").read_text())
+    for key in inline_secrets(alertmanager):
+        problems.append(f"rules/alertmanager/alertmanager.yml: {key} holds a secret inline; "
+                        "use its *_file key")
     count = 0
     for path, rule in load_rules(root):
         count += 1
@@ -125,6 +160,11 @@ def conventions(root):
             problems.append(f"{where}: {name}'s runbook_url must be {expected}")
         if name.lower() not in anchors:
             problems.append(f"docs/runbooks.md: no section for {name}")
+        else:
+            text = sections.get(name.lower(), "")
+            for part in ("**Meaning.**", "**Check.**", "**Fix.**"):
+                if part not in text:
+                    problems.append(f"docs/runbooks.md: the {name} section has no {part}")
     return problems, f"{count} rules follow the conventions"
 
 
