@@ -4,15 +4,26 @@
 # examples/demo/schema.sql. Now and then it injects a fault the exporter should catch: a hung
 # dispatcher run (started, never finished) or a duplicated execution.
 #
+# With --artifact-dir it also writes files, as a pipeline's batch jobs would:
+#   signals/YYYY-MM-DD/signals.csv  one per trading day (Monday to Friday), written at 06:05 New
+#                                   York time on the next weekday; missed days are caught up;
+#   reports/positions.csv           today's PnL per account from the database, rewritten 5 s
+#                                   after every even minute (undated: its modification time
+#                                   is what counts).
+# Its artifact faults: a report outage (no refresh for 10 minutes, about once per 4*N ticks) and,
+# on request, late signals (the newest partition appears only 10 minutes after startup).
+#
 # usage: writer.sh [--dsn=DSN] [--interval=SECONDS] [--once] [--no-faults] [--fault-every=N]
-#                  [--fault=hung-run|duplicate] [--backfill=SECONDS]
-#   --dsn          libpq connection string of a role that may write (default: $DEMO_WRITER_DSN)
-#   --interval     seconds between ticks (default 1)
-#   --once         write one tick and exit
-#   --no-faults    never inject faults (same as DEMO_FAULTS=0)
-#   --fault-every  on average one fault per N ticks, each kind (default $DEMO_FAULT_EVERY or 300)
-#   --fault        inject this fault on the first tick (for tests), then behave as configured
-#   --backfill     first write SECONDS of fault-free history ending now, then tick
+#                  [--fault=FAULT]... [--backfill=SECONDS] [--artifact-dir=DIR]
+#   --dsn           libpq connection string of a role that may write (default: $DEMO_WRITER_DSN)
+#   --interval      seconds between ticks (default 1)
+#   --once          write one tick and exit
+#   --no-faults     never inject faults (same as DEMO_FAULTS=0)
+#   --fault-every   on average one fault per N ticks, each kind (default $DEMO_FAULT_EVERY or 300)
+#   --fault         hung-run or duplicate: inject it on the first tick (for tests); late-signals
+#                   or report-outage: start with that artifact fault; then behave as configured
+#   --backfill      first write SECONDS of fault-free history ending now, then tick
+#   --artifact-dir  write the artifacts under DIR (default $DEMO_ARTIFACT_DIR; none when empty)
 # Stops cleanly (after the current tick) on SIGTERM or SIGINT.
 set -euo pipefail
 
@@ -23,6 +34,9 @@ faults=${DEMO_FAULTS:-1}
 fault_every=${DEMO_FAULT_EVERY:-300}
 forced_fault=""
 backfill=0
+artifact_dir=${DEMO_ARTIFACT_DIR:-}
+signals_held_until=0
+report_outage_until=0
 
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
@@ -37,7 +51,10 @@ for argument in "$@"; do
     --no-faults) faults=0 ;;
     --fault-every=*) fault_every=${argument#*=} ;;
     --fault=hung-run | --fault=duplicate) forced_fault=${argument#*=} ;;
+    --fault=late-signals) signals_held_until=$((EPOCHSECONDS + 600)) ;;
+    --fault=report-outage) report_outage_until=$((EPOCHSECONDS + 600)) ;;
     --backfill=*) backfill=${argument#*=} ;;
+    --artifact-dir=*) artifact_dir=${argument#*=} ;;
     -h | --help) usage ;;
     *)
       echo "writer.sh: unknown argument $argument" >&2
@@ -143,6 +160,67 @@ ANALYZE ops.lane_telemetry, ops.features, ops.recommendations, ops.dispatch_exec
 SQL
 }
 
+# --- artifacts: the pipeline's batch jobs, when --artifact-dir is set ---------------------------
+readonly signals_zone=America/New_York
+readonly report_every=120
+report_period=-1
+
+# write_atomically PATH: stdin to PATH through a temporary file beside it, so that a reader never
+# sees a half-written file.
+write_atomically() {
+  mkdir -p "${1%/*}"
+  cat >"$1.tmp.$$"
+  mv -f "$1.tmp.$$" "$1"
+}
+
+# The signals job: at 06:05 New York time every weekday it writes the previous weekday's partition
+# (Monday writes Friday's). Each tick it catches up on the runs of the last 7 days, so a writer
+# started late or restarted fills in what the exporter looks for. Holidays are the exporter's
+# business (its calendar): a partition for one does no harm.
+produce_signals() {
+  local now=$EPOCHSECONDS hour minute second noon run weekday back partition path ticker k
+  local partitions=()
+  TZ=$signals_zone printf -v hour '%(%H)T' "$now"
+  TZ=$signals_zone printf -v minute '%(%M)T' "$now"
+  TZ=$signals_zone printf -v second '%(%S)T' "$now"
+  # Noon today: whole days back from noon never land on the wrong date across a DST change.
+  noon=$((now - 10#$hour * 3600 - 10#$minute * 60 - 10#$second + 12 * 3600))
+  for ((k = 7; k >= 0; k--)); do
+    run=$((noon - k * 86400))
+    TZ=$signals_zone printf -v weekday '%(%u)T' "$run"
+    ((weekday <= 5)) || continue
+    ((k > 0 || 10#$hour$minute >= 605)) || continue
+    back=1
+    if ((weekday == 1)); then back=3; fi
+    TZ=$signals_zone printf -v partition '%(%F)T' "$((run - back * 86400))"
+    partitions+=("$partition")
+  done
+  # --fault=late-signals: the newest run is late.
+  ((now >= signals_held_until)) || unset 'partitions[-1]'
+  for partition in "${partitions[@]}"; do
+    path=$artifact_dir/signals/$partition/signals.csv
+    [[ ! -s $path ]] || continue
+    {
+      echo "trade_date,ticker,score_bp"
+      for ticker in AAPL MSFT NVDA ES NQ EURUSD USDJPY; do
+        echo "$partition,$ticker,$((RANDOM % 2001 - 1000))"
+      done
+    } | write_atomically "$path"
+    echo "writer.sh: wrote signals/$partition/signals.csv" >&2
+  done
+}
+
+# The report job: today's PnL per account, 5 s after each report_every boundary (and at once
+# when the writer starts or an outage ends), except during an outage.
+produce_report() {
+  local period=$(((EPOCHSECONDS - 5) / report_every))
+  ((EPOCHSECONDS >= report_outage_until && period != report_period)) || return 0
+  PGAPPNAME=demo_writer psql "$dsn" --no-psqlrc --quiet --set=ON_ERROR_STOP=1 --command="COPY (
+      SELECT account, pnl, updated_at FROM ops.pnl_today ORDER BY account
+    ) TO STDOUT WITH (FORMAT csv, HEADER)" | write_atomically "$artifact_dir/reports/positions.csv"
+  report_period=$period
+}
+
 if ((backfill > 0)); then
   backfill_sql "$backfill" | run_sql
   echo "writer.sh: backfilled ${backfill}s of history" >&2
@@ -164,6 +242,14 @@ while ((!stopping)); do
   fi
   tick_sql "$fault" | run_sql
   [[ $fault == normal ]] || echo "writer.sh: injected fault: $fault" >&2
+  if [[ -n $artifact_dir ]]; then
+    if ((faults && RANDOM % (4 * fault_every) == 0)); then
+      report_outage_until=$((EPOCHSECONDS + 600))
+      echo "writer.sh: injected fault: report-outage" >&2
+    fi
+    produce_signals
+    produce_report
+  fi
   ticks=$((ticks + 1))
   # Keep the demo tables small: drop history older than two days now and then.
   if ((ticks % 3600 == 0)); then
