@@ -3,8 +3,10 @@
 #   - installs missing Debian packages (scripts/install-deps.sh) and builds the exporter if missing;
 #   - starts a throwaway PostgreSQL 15 on a free loopback port, in a temporary directory;
 #   - loads examples/demo/schema.sql and starts examples/demo/writer.sh (a simulated trading
-#     pipeline that now and then hangs a run or duplicates an execution);
-#   - starts freshness_exporter with examples/demo/freshness.yml, connected as the read-only role;
+#     pipeline that now and then hangs a run or duplicates an execution, and writes its daily
+#     signals files and a positions report into the temporary directory's artifacts/);
+#   - starts freshness_exporter with examples/demo/freshness.yml (through a link beside artifacts/,
+#     where the config's relative artifact paths point), connected as the read-only role;
 #   - when installed, starts Prometheus (with the rules in rules/*.yml) and Alertmanager (with
 #     rules/alertmanager/alertmanager.yml), both on loopback.
 # It prints the URLs and stays in the foreground; Ctrl-C (or SIGTERM) stops everything and removes
@@ -164,6 +166,11 @@ fi
 # --- PostgreSQL and the pipeline -----------------------------------------------------------------
 workdir=$(mktemp -d -t freshness-demo.XXXXXX)
 pgdata=$workdir/pgdata
+# The config's artifact sources are relative to the config file: a link to it beside the
+# writer's artifact directory makes them point there, and keeps `POST /-/reload` reading the
+# repository's file.
+mkdir "$workdir/artifacts"
+ln -s "$repo/$config" "$workdir/freshness.yml"
 pg_port=$(free_port)
 log "starting PostgreSQL on 127.0.0.1:$pg_port"
 pg_start "$pgdata" "$pg_port"
@@ -174,14 +181,17 @@ psql "$writer_dsn" --no-psqlrc -q -v ON_ERROR_STOP=1 -f examples/demo/schema.sql
 reader_dsn="host=127.0.0.1 port=$pg_port user=freshness_reader dbname=$database"
 
 # Fifteen minutes of history so the graphs are not empty, then one of each fault right away so
-# the alerts have something to show: a duplicated execution now, a hung run on the first tick.
+# the alerts have something to show: a duplicated execution now, a hung run on the first tick,
+# and the newest signals partition 10 minutes late.
 examples/demo/writer.sh --dsn="$writer_dsn" --backfill=900 --once --no-faults --fault=duplicate \
   2>/dev/null
-start_background writer examples/demo/writer.sh --dsn="$writer_dsn" --fault=hung-run
+start_background writer examples/demo/writer.sh --dsn="$writer_dsn" --fault=hung-run \
+  --artifact-dir="$workdir/artifacts" --fault=late-signals
 
 # --- the exporter --------------------------------------------------------------------------------
 exporter_port=$(pick_port "${DEMO_EXPORTER_PORT:-9560}")
-start_background exporter env DEMO_DSN="$reader_dsn" "$exporter" --config.file="$config" \
+start_background exporter env DEMO_DSN="$reader_dsn" "$exporter" \
+  --config.file="$workdir/freshness.yml" \
   --web.listen-address="127.0.0.1:$exporter_port" --log.level=info
 exporter_url=http://127.0.0.1:$exporter_port
 if ! wait_for_url "$exporter_url/-/healthy" 30; then
@@ -243,12 +253,23 @@ done
 
 # --- --check: wait until the exporter reports every check, then summarize -------------------------
 mapfile -t check_names < <(sed -n 's/^  - name: \([A-Za-z0-9_.:-]*\).*/\1/p' "$config")
+mapfile -t artifact_names < <(awk '/^  - name: /{name = $3} /^    kind: artifact$/{print name}' \
+  "$config")
 
 # metric_value METRICS_TEXT METRIC CHECK: the value of the first METRIC series of CHECK.
 metric_value() {
   printf '%s\n' "$1" | awk -v metric="$2" -v check="check=\"$3\"" '
     index($0, metric "{") == 1 && (index($0, check ",") || index($0, check "}")) {
       print $(NF); exit
+    }'
+}
+
+# artifact_state METRICS_TEXT CHECK: the state whose freshness_artifact_state series of CHECK is 1.
+artifact_state() {
+  printf '%s\n' "$1" | awk -v check="check=\"$2\"" '
+    index($0, "freshness_artifact_state{") == 1 && $(NF) == 1 \
+      && (index($0, check ",") || index($0, check "}")) && match($0, /state="[a-z_]+"/) {
+      print substr($0, RSTART + 7, RLENGTH - 8); exit
     }'
 }
 
@@ -262,6 +283,10 @@ demo_ready() {
   # The faults injected at startup are seen.
   [[ $(metric_value "$metrics" freshness_unfinished_runs dispatcher) =~ ^[1-9] ]] || return 1
   [[ $(metric_value "$metrics" freshness_duplicate_executions executions) =~ ^[1-9] ]] || return 1
+  # Every artifact check has evaluated its files.
+  for name in "${artifact_names[@]}"; do
+    [[ -n $(artifact_state "$metrics" "$name") ]] || return 1
+  done
   if [[ -n $prometheus_url ]]; then
     curl -fsS --max-time 5 "$prometheus_url/api/v1/query" \
       --data-urlencode 'query=up{job="freshness_exporter"} == 1' 2>/dev/null \
@@ -283,9 +308,12 @@ print_summary() {
   printf '%-20s %-8s %s\n' CHECK SUCCESS VALUES
   for name in "${check_names[@]}"; do
     line=""
+    value=$(artifact_state "$metrics" "$name")
+    [[ -z $value ]] || line+="artifact_state=$value "
     for metric in freshness_lag_seconds freshness_unfinished_runs \
       freshness_oldest_unfinished_run_age_seconds freshness_duplicate_executions \
-      trading_daily_pnl freshness_check_active; do
+      trading_daily_pnl freshness_artifact_age_seconds freshness_artifact_missed_slots \
+      freshness_check_active; do
       value=$(metric_value "$metrics" "$metric" "$name")
       [[ -z $value ]] || line+="${metric#freshness_}=$value "
     done
@@ -333,9 +361,12 @@ EOF
 [[ -z $alertmanager_url ]] || echo "  Alertmanager          $alertmanager_url/"
 cat <<EOF
   PostgreSQL (writer)   psql "$writer_dsn"
+  artifacts (writer)    $workdir/artifacts
+  one-off table         DEMO_DSN="$reader_dsn" $exporter --config.file=$workdir/freshness.yml --once
   logs                  $workdir/*.log
 
-A hung dispatcher run and a duplicated execution were injected at startup; more follow at random
+A hung dispatcher run and a duplicated execution were injected at startup, and the newest signals
+file is held back for 10 minutes; more faults (and positions report outages) follow at random
 (writer.sh --fault-every). Stop the writer to watch the lag grow:  kill ${pids[0]}
 EOF
 

@@ -5,15 +5,12 @@ usage: dashboards_live_test.py EXPORTER_BINARY
 
 Starts, on loopback and in a temporary directory: PostgreSQL 15 (scripts/lib/postgres.sh) with
 examples/demo/schema.sql, the demo writer (examples/demo/writer.sh, with its duplicated
-execution and hung run), the exporter with examples/demo/freshness.yml, and Prometheus scraping
-it as job freshness_exporter every second with the rule bundle (rules/*.yml). Then every panel
-query and every variable query of dashboards/*.json, with the variables substituted as Grafana
-does for "All", must return data (instant and range queries, as the panel asks).
-
-The artifact and observe-mode panels need an artifact check on a schedule and a check in mode
-observe. While examples/demo/freshness.yml has neither, the test runs it with one extra check
-appended, a scheduled artifact check in mode observe on a file the test writes (it says so in
-its output).
+execution, hung run and late signals file, writing its artifacts into the directory), the
+exporter with examples/demo/freshness.yml as shipped, and Prometheus scraping it as job
+freshness_exporter every second with the rule bundle (rules/*.yml). Then every panel query and
+every variable query of dashboards/*.json, with the variables substituted as Grafana does for
+"All", must return data (instant and range queries, as the panel asks): the demo's own checks
+feed every panel, the artifact and observe-mode ones included.
 """
 import json
 import os
@@ -110,29 +107,6 @@ class Stack:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def exporter_config(directory):
-    """The demo config, plus an observe-mode artifact check on a schedule when it has none."""
-    with open(DEMO_CONFIG, encoding="utf-8") as f:
-        config = yaml.safe_load(f)
-    scheduled_artifact = any(c["kind"] == "artifact" and "schedule" in (c.get("expect") or {})
-                             for c in config["checks"])
-    observed = any(c.get("mode") == "observe" for c in config["checks"])
-    if scheduled_artifact and observed:
-        return DEMO_CONFIG, None
-    artifact = os.path.join(directory, "artifacts", "report.json")
-    os.makedirs(os.path.dirname(artifact))
-    with open(artifact, "w", encoding="utf-8") as f:
-        f.write('{"rows": 1}\n')
-    # A daily schedule (not max_age) so the deadline and missed-slot series exist too.
-    extra = {"name": "dashboards_live_artifact", "kind": "artifact", "source": artifact,
-             "expect": {"schedule": "0 0 * * *"}, "grace": "30m", "mode": "observe"}
-    config["checks"].append(extra)
-    path = os.path.join(directory, "freshness.yml")
-    with open(path, "w", encoding="utf-8") as f:
-        yaml.safe_dump(config, f, sort_keys=False)
-    return path, extra
-
-
 class DashboardsLiveTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -161,16 +135,18 @@ class DashboardsLiveTest(unittest.TestCase):
                         os.path.join(lib.ROOT, "examples", "demo", "schema.sql")],
                        check=True, capture_output=True)
         writer = os.path.join(lib.ROOT, "examples", "demo", "writer.sh")
-        # As scripts/demo.sh: history, a duplicated execution now, a hung run on the first tick.
+        # As scripts/demo.sh: history, a duplicated execution now, a hung run on the first tick,
+        # the artifacts beside a link to the shipped config (its relative sources point there),
+        # the newest signals file late.
         subprocess.run([writer, f"--dsn={writer_dsn}", "--backfill=900", "--once", "--no-faults",
                         "--fault=duplicate"], check=True, capture_output=True)
-        s.start("writer", [writer, f"--dsn={writer_dsn}", "--fault=hung-run"])
+        artifacts = os.path.join(s.dir, "artifacts")
+        os.mkdir(artifacts)
+        config = os.path.join(s.dir, "freshness.yml")
+        os.symlink(DEMO_CONFIG, config)
+        s.start("writer", [writer, f"--dsn={writer_dsn}", "--fault=hung-run",
+                           f"--artifact-dir={artifacts}", "--fault=late-signals"])
 
-        config, cls.extra_check = exporter_config(s.dir)
-        if cls.extra_check:
-            print("the demo config lacks a scheduled artifact check or an observe-mode check; "
-                  "appended "
-                  + json.dumps(cls.extra_check), file=sys.stderr)
         exporter_port = shell("free_port")
         s.start("exporter", [EXPORTER, f"--config.file={config}",
                              f"--web.listen-address=127.0.0.1:{exporter_port}"],
