@@ -4,7 +4,8 @@
 - `docker-compose config` (Debian's docker-compose) validates the file; `docker compose config`
   too when the plugin is installed;
 - structure: services, healthchecks, depends_on conditions, repository files mounted read-only
-  (not copied), ports on loopback, no secret inline;
+  (not copied), the writer's artifacts volume mounted where the demo config's relative artifact
+  sources point, ports on loopback, no secret inline;
 - the shell each service runs is exercised here where that is possible without images: the
   secrets generator (idempotent, owners), the Alertmanager config derivation (then
   `amtool check-config`), the Prometheus config (`promtool check config` with the real rules),
@@ -32,6 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import deploy_lib as lib  # noqa: E402
 
 COMPOSE = os.path.join(lib.ROOT, "docker-compose.yml")
+DEMO_CONFIG = os.path.join(lib.ROOT, "examples", "demo", "freshness.yml")
 DOCKERFILE = os.path.join(lib.ROOT, "Dockerfile")
 ONE_SHOT = {"secrets", "demo-setup"}
 LONG_RUNNING = {"postgres", "writer", "exporter", "capture", "alertmanager", "prometheus",
@@ -130,6 +132,37 @@ class ComposeConfigTest(unittest.TestCase):
              "/etc/grafana/provisioning/dashboards"),
         ]:
             self.assertIn(expected, mounted)
+
+    def named_volume_mounts(self, name, volume):
+        """(target, mode) of each mount of the named VOLUME in service NAME."""
+        mounts = []
+        for entry in self.services[name].get("volumes", []):
+            source, target, *mode = entry.split(":")
+            if source == volume:
+                mounts.append((target, mode[0] if mode else "rw"))
+        return mounts
+
+    def test_demo_artifacts_are_shared_beside_the_config(self):
+        """The writer's artifacts volume is where the demo config's relative sources point."""
+        with open(DEMO_CONFIG, encoding="utf-8") as f:
+            sources = [c["source"] for c in yaml.safe_load(f)["checks"] if c["kind"] == "artifact"]
+        self.assertTrue(sources, "the demo config has no artifact check")
+        ((exporter_target, exporter_mode),) = self.named_volume_mounts("exporter", "demo-artifacts")
+        self.assertEqual(exporter_mode, "ro")
+        config_dir = os.path.dirname("/etc/freshness-exporter/freshness.yml")
+        for source in sources:
+            with self.subTest(source=source):
+                self.assertFalse(os.path.isabs(source) or "://" in source, source)
+                resolved = os.path.normpath(os.path.join(config_dir, source))
+                self.assertTrue(resolved.startswith(exporter_target + "/"), resolved)
+        ((writer_target, writer_mode),) = self.named_volume_mounts("writer", "demo-artifacts")
+        self.assertEqual(writer_mode, "rw")
+        self.assertIn(f"--artifact-dir={writer_target} ", shell_of("writer") + " ")
+        # The writer (not root) may write into the fresh volume.
+        user = self.services["writer"]["user"].split(":")
+        options = self.config["volumes"]["demo-artifacts"]["driver_opts"]["o"].split(",")
+        self.assertIn(f"uid={user[0]}", options)
+        self.assertIn(f"gid={user[1]}", options)
 
     def test_grafana_provisioning_matches_mounts(self):
         with open(os.path.join(lib.DASHBOARD_DIR, "provisioning", "dashboards", "freshness.yml"),
