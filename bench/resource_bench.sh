@@ -37,6 +37,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 # shellcheck source=scripts/lib/postgres.sh
 source scripts/lib/postgres.sh
+# shellcheck source=bench/lib/demo_exporters.sh
+source bench/lib/demo_exporters.sh
 
 exporter=build/release/exporter/freshness_exporter
 window=60
@@ -75,115 +77,10 @@ fi
   exit 1
 }
 
-# --- teardown ------------------------------------------------------------------------------------
-workdir=$(mktemp -d -t freshness-resource-bench.XXXXXX)
-pgdata=""
-pids=()
-cleanup() {
-  local status=$? pid
-  trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [[ -z $pgdata ]] || pg_stop "$pgdata" || true
-  if [[ $status -ne 0 ]]; then
-    for log_file in "$workdir"/*.log; do
-      [[ -s $log_file ]] || continue
-      log "last lines of $(basename "$log_file"):"
-      tail -n 10 "$log_file" | sed 's/^/    /' >&2
-    done
-  fi
-  rm -rf "$workdir"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# --- database ------------------------------------------------------------------------------------
-pgdata=$workdir/pgdata
-pg_port=$(free_port)
-log "PostgreSQL on 127.0.0.1:$pg_port; loading ${backfill}s of demo pipeline data"
-pg_start "$pgdata" "$pg_port"
-admin_dsn=$(pg_dsn "$pg_port")
-pipeline_dsn=$(pg_dsn "$pg_port" pipeline)
-psql "$admin_dsn" --no-psqlrc -qc 'CREATE DATABASE pipeline'
-psql "$pipeline_dsn" --no-psqlrc -q -v ON_ERROR_STOP=1 -f examples/demo/schema.sql 2>&1 \
-  | { grep -v NOTICE || true; } >&2
-if ((backfill > 0)); then
-  examples/demo/writer.sh --dsn="$pipeline_dsn" --backfill="$backfill" --once --no-faults \
-    --fault=hung-run 2>/dev/null
-fi
-examples/demo/writer.sh --dsn="$pipeline_dsn" --once --fault=duplicate 2>/dev/null
-psql "$pipeline_dsn" --no-psqlrc -qc 'VACUUM ANALYZE'
-
-# --- exporters (the same command lines as bench/scrape_bench.sh) ---------------------------------
-names=()
-declare -A database port pid url ready_metric
-add_exporter() {
-  local name=$1
-  names+=("$name")
-  database[$name]=bench_${name//-/_}
-  port[$name]=$(free_port)
-  url[$name]=http://127.0.0.1:${port[$name]}
-  psql "$admin_dsn" --no-psqlrc -qc "CREATE DATABASE ${database[$name]} TEMPLATE pipeline"
-}
-reader_dsn() { echo "host=127.0.0.1 port=$pg_port user=freshness_reader dbname=$1"; }
-
-add_exporter freshness_exporter
-ready_metric[freshness_exporter]='^freshness_check_success\{.*check="daily_pnl".* 1$'
-# The demo's SQL checks only: the same seven queries the peers run (its artifact checks would
-# look for files the benchmark does not write).
-/usr/bin/python3 - examples/demo/freshness.yml "$workdir/freshness.yml" <<'PY'
-import sys
-import yaml
-config = yaml.safe_load(open(sys.argv[1]))
-config["checks"] = [c for c in config["checks"] if c["kind"] in ("lag", "runs", "duplicates", "query")]
-yaml.safe_dump(config, open(sys.argv[2], "w"), sort_keys=False)
-PY
-DEMO_DSN=$(reader_dsn "${database[freshness_exporter]}") \
-  "$exporter" --config.file="$workdir/freshness.yml" \
-  --web.listen-address="127.0.0.1:${port[freshness_exporter]}" --log.level=warn \
-  >"$workdir/freshness_exporter.log" 2>&1 &
-pids+=("$!")
-pid[freshness_exporter]=$!
-
-if command -v prometheus-sql-exporter >/dev/null; then
-  add_exporter sql-exporter
-  ready_metric[sql-exporter]='^sql_daily_pnl\{'
-  BENCH_SQL_EXPORTER_DSN="postgres://freshness_reader@127.0.0.1:$pg_port/${database[sql-exporter]}?sslmode=disable" \
-    LOGLEVEL=warn prometheus-sql-exporter -config.file=bench/peers/sql_exporter.yml \
-    -web.listen-address="127.0.0.1:${port[sql-exporter]}" >"$workdir/sql-exporter.log" 2>&1 &
-  pids+=("$!")
-  pid[sql-exporter]=$!
-else
-  log "prometheus-sql-exporter is not installed: skipped"
-fi
-
-if command -v prometheus-postgres-exporter >/dev/null; then
-  add_exporter postgres-exporter
-  ready_metric[postgres-exporter]='^freshness_daily_pnl_pnl\{'
-  DATA_SOURCE_NAME="$(reader_dsn "${database[postgres-exporter]}") sslmode=disable application_name=postgres_exporter" \
-    prometheus-postgres-exporter --disable-default-metrics --disable-settings-metrics \
-    --no-collector.database --no-collector.bgwriter \
-    --extend.query-path=bench/peers/postgres_exporter_queries.yml \
-    --web.listen-address="127.0.0.1:${port[postgres-exporter]}" --log.level=warn \
-    >"$workdir/postgres-exporter.log" 2>&1 &
-  pids+=("$!")
-  pid[postgres-exporter]=$!
-else
-  log "prometheus-postgres-exporter is not installed: skipped"
-fi
-
-for name in "${names[@]}"; do
-  deadline=$((SECONDS + 60))
-  until curl -fsS --max-time 5 "${url[$name]}/metrics" 2>/dev/null | grep -qE "${ready_metric[$name]}"; do
-    if ((SECONDS >= deadline)) || ! kill -0 "${pid[$name]}" 2>/dev/null; then
-      log "$name did not serve its metrics on ${url[$name]}/metrics"
-      exit 1
-    fi
-    sleep 0.5
-  done
-done
+# --- database and exporters (bench/lib/demo_exporters.sh) --------------------------------------
+bench_workdir freshness-resource-bench
+bench_demo_database "$backfill"
+bench_start_exporters "$exporter"
 
 # --- probes --------------------------------------------------------------------------------------
 clock_ticks=$(getconf CLK_TCK)
