@@ -26,6 +26,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 # shellcheck source=scripts/lib/postgres.sh
 source scripts/lib/postgres.sh
+# shellcheck source=bench/lib/common.sh
+source bench/lib/common.sh
 
 exporter=build/release/exporter/freshness_exporter
 series=10000
@@ -70,36 +72,9 @@ command -v wrk >/dev/null || {
   exit 1
 }
 
-# --- teardown ------------------------------------------------------------------------------------
-workdir=$(mktemp -d -t freshness-render-bench.XXXXXX)
-pgdata=""
-exporter_pid=""
-stop_exporter() {
-  [[ -n $exporter_pid ]] || return 0
-  kill -TERM "$exporter_pid" 2>/dev/null || true
-  wait "$exporter_pid" 2>/dev/null || true
-  exporter_pid=""
-}
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  stop_exporter
-  [[ -z $pgdata ]] || pg_stop "$pgdata" || true
-  if [[ $status -ne 0 && -s $workdir/exporter.log ]]; then
-    log "last lines of the exporter's log:"
-    tail -n 10 "$workdir/exporter.log" | sed 's/^/    /' >&2
-  fi
-  rm -rf "$workdir"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-pgdata=$workdir/pgdata
-pg_port=$(free_port)
-log "PostgreSQL on 127.0.0.1:$pg_port"
-pg_start "$pgdata" "$pg_port"
+# --- work directory and database (bench/lib/common.sh) ---------------------------------------
+bench_workdir freshness-render-bench
+bench_postgres
 dsn=$(pg_dsn "$pg_port")
 
 # --- configurations ------------------------------------------------------------------------------
@@ -216,7 +191,7 @@ for scenario in "${scenarios[@]}"; do
   p99[$scenario]=$(median "${p99s[@]}")
   rate[$scenario]=$(median "${rates[@]}")
   rss[$scenario]=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$exporter_pid/status")
-  stop_exporter
+  bench_stop_exporter
 done
 
 # --- report --------------------------------------------------------------------------------------

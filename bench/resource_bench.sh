@@ -37,6 +37,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 # shellcheck source=scripts/lib/postgres.sh
 source scripts/lib/postgres.sh
+# shellcheck source=bench/lib/common.sh
+source bench/lib/common.sh
 # shellcheck source=bench/lib/demo_exporters.sh
 source bench/lib/demo_exporters.sh
 
@@ -77,7 +79,7 @@ fi
   exit 1
 }
 
-# --- database and exporters (bench/lib/demo_exporters.sh) --------------------------------------
+# --- database and exporters (bench/lib/) -----------------------------------------------------
 bench_workdir freshness-resource-bench
 bench_demo_database "$backfill"
 bench_start_exporters "$exporter"

@@ -34,6 +34,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 # shellcheck source=scripts/lib/postgres.sh
 source scripts/lib/postgres.sh
+# shellcheck source=bench/lib/common.sh
+source bench/lib/common.sh
 # shellcheck source=bench/lib/demo_exporters.sh
 source bench/lib/demo_exporters.sh
 
@@ -79,7 +81,7 @@ command -v wrk >/dev/null || {
   exit 1
 }
 
-# --- database and exporters (bench/lib/demo_exporters.sh) --------------------------------------
+# --- database and exporters (bench/lib/) -----------------------------------------------------
 bench_workdir freshness-bench
 bench_demo_database 86400
 bench_start_exporters "$exporter"

@@ -35,6 +35,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 # shellcheck source=scripts/lib/postgres.sh
 source scripts/lib/postgres.sh
+# shellcheck source=bench/lib/common.sh
+source bench/lib/common.sh
 
 exporter=build/release/exporter/freshness_exporter
 sizes=100000,1000000,10000000
@@ -82,37 +84,9 @@ done
   exit 1
 }
 
-# --- teardown ------------------------------------------------------------------------------------
-workdir=$(mktemp -d -t freshness-table-bench.XXXXXX)
-pgdata=""
-exporter_pid=""
-stop_exporter() {
-  [[ -n $exporter_pid ]] || return 0
-  kill -TERM "$exporter_pid" 2>/dev/null || true
-  wait "$exporter_pid" 2>/dev/null || true
-  exporter_pid=""
-}
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  stop_exporter
-  [[ -z $pgdata ]] || pg_stop "$pgdata" || true
-  if [[ $status -ne 0 && -s $workdir/exporter.log ]]; then
-    log "last lines of the exporter's log:"
-    tail -n 10 "$workdir/exporter.log" | sed 's/^/    /' >&2
-  fi
-  rm -rf "$workdir"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# --- database ------------------------------------------------------------------------------------
-pgdata=$workdir/pgdata
-pg_port=$(free_port)
-log "PostgreSQL on 127.0.0.1:$pg_port"
-pg_start "$pgdata" "$pg_port"
+# --- work directory and database (bench/lib/common.sh) ---------------------------------------
+bench_workdir freshness-table-bench
+bench_postgres
 psql "$(pg_dsn "$pg_port")" --no-psqlrc -qc 'CREATE DATABASE bench'
 dsn=$(pg_dsn "$pg_port" bench)
 sql() { psql "$dsn" --no-psqlrc -qAt -v ON_ERROR_STOP=1 "$@"; }
@@ -253,7 +227,7 @@ measure() {
     value[$check]=$(printf '%s\n' "$metrics" | awk -v c="check=\"$check\"" '
       index($1, c) && $1 ~ /^freshness_(unfinished_runs|duplicate_executions)\{/ { print $2 }')
   done
-  stop_exporter
+  bench_stop_exporter
 }
 
 declare -A load_seconds table_mb count_ms scan_plain scan_indexed counted

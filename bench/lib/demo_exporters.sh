@@ -1,51 +1,23 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # workdir and pg_port are set by bench/lib/common.sh
 # What bench/scrape_bench.sh and bench/resource_bench.sh share: a throwaway PostgreSQL with demo
 # data, and freshness_exporter beside Debian's prometheus-sql-exporter and
 # prometheus-postgres-exporter, each running the demo's seven SQL checks on its own copy of the
 # database (CREATE DATABASE ... TEMPLATE), so pg_stat_database counts each one's transactions.
-# Source it after scripts/lib/postgres.sh, with `log` defined; it defines functions only.
+# Source it after scripts/lib/postgres.sh and bench/lib/common.sh, with `log` defined; it defines
+# functions only.
 #
-#   bench_workdir freshness-bench         # $workdir, removed at exit with every process started
+#   bench_workdir freshness-bench         # (bench/lib/common.sh)
 #   bench_demo_database 86400             # $pg_port, $admin_dsn, $pipeline_dsn
 #   bench_start_exporters "$exporter"     # names, database, port, pid, url, version (arrays)
-
-# Creates $workdir and the exit trap that stops what was started ($pids, $pgdata) and, after a
-# failure, shows the last lines of each log in $workdir.
-bench_workdir() {
-  workdir=$(mktemp -d -t "$1.XXXXXX")
-  pgdata=""
-  pids=()
-  trap bench_cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-}
-
-bench_cleanup() {
-  local status=$? pid log_file
-  trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [[ -z $pgdata ]] || pg_stop "$pgdata" || true
-  if [[ $status -ne 0 ]]; then
-    for log_file in "$workdir"/*.log; do
-      [[ -s $log_file ]] || continue
-      log "last lines of $(basename "$log_file"):"
-      tail -n 10 "$log_file" | sed 's/^/    /' >&2
-    done
-  fi
-  rm -rf "$workdir"
-  exit "$status"
-}
 
 # bench_demo_database BACKFILL_SECONDS: PostgreSQL on a free loopback port with the demo schema,
 # BACKFILL_SECONDS of demo data (one hung run), then one tick with an execution and a duplicate
 # (today's PnL has rows, duplicates count 1).
 bench_demo_database() {
   local backfill=$1
-  pgdata=$workdir/pgdata
-  pg_port=$(free_port)
-  log "PostgreSQL on 127.0.0.1:$pg_port; loading ${backfill}s of demo pipeline data"
-  pg_start "$pgdata" "$pg_port"
+  bench_postgres
+  log "loading ${backfill}s of demo pipeline data"
   admin_dsn=$(pg_dsn "$pg_port")
   pipeline_dsn=$(pg_dsn "$pg_port" pipeline)
   psql "$admin_dsn" --no-psqlrc -qc 'CREATE DATABASE pipeline'
