@@ -1,6 +1,7 @@
 #pragma once
 
-// Metric names shared by the exporter, the rules and the dashboards (see the metrics table in README.md).
+// Metric names shared by the exporter, the rules and the dashboards (see the metrics table in
+// README.md).
 namespace freshness::metric {
 
 inline constexpr const char* kLagSeconds = "freshness_lag_seconds";
