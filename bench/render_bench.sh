@@ -125,22 +125,6 @@ touch "$workdir/artifact.csv"
 } >"$workdir/artifacts.yml"
 
 # --- measurement ---------------------------------------------------------------------------------
-wrk_field() {
-  local output=$1 field=$2
-  case $field in
-    50 | 99)
-      printf '%s\n' "$output" | awk -v p="$field%" '$1 == p {
-        v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
-        if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
-        printf "%.3f\n", v; exit }'
-      ;;
-    rate) printf '%s\n' "$output" | awk '/^Requests\/sec:/ { print $2; exit }' ;;
-    errors)
-      printf '%s\n' "$output" | awk '/Non-2xx|Socket errors/ { found = 1; print } END { exit !found }'
-      ;;
-  esac
-}
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 scenarios=(baseline query lag artifacts)
 declare -A p50 p99 rate bytes samples rss ready_s

@@ -115,7 +115,6 @@ transactions() {
 connections() {
   psql "$admin_dsn" --no-psqlrc -Atc "SELECT count(*) FROM pg_stat_activity WHERE datname = '$1'"
 }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # idle_window LABEL: scrapes every exporter every 5 s for --window seconds; stores CPU seconds
 # and transactions (after the statistics flush) per exporter.

@@ -107,32 +107,7 @@ for name in "${names[@]}"; do idle_before[$name]=$(transactions "${database[$nam
 idle_start=$(now)
 sleep "$stats_flush_seconds"
 
-# wrk_field OUTPUT FIELD: latency percentiles in ms (50, 99), or requests (total, rate).
-wrk_field() {
-  local output=$1 field=$2
-  case $field in
-    50 | 99)
-      printf '%s\n' "$output" | awk -v p="$field%" '$1 == p {
-        v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
-        if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
-        printf "%.3f\n", v; exit }'
-      ;;
-    total) printf '%s\n' "$output" | awk '/requests in/ { print $1; exit }' ;;
-    rate) printf '%s\n' "$output" | awk '/^Requests\/sec:/ { print $2; exit }' ;;
-    errors)
-      printf '%s\n' "$output" | awk '/Non-2xx|Socket errors/ { found = 1; print } END { exit !found }'
-      ;;
-    # Failed requests: socket errors (connect, read, write, timeout) plus non-2xx answers.
-    failed)
-      printf '%s\n' "$output" | awk '
-        /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
-        /Non-2xx/ { n += $NF }
-        END { print n + 0 }'
-      ;;
-  esac
-}
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # Machine-wide count of connections dropped because a listen socket's accept queue was full.
 listen_overflows() {

@@ -171,7 +171,6 @@ execution_ms() {
   done
   median "${times[@]}"
 }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 cat >"$workdir/freshness.yml" <<'YAML'
 global: {interval: 1s, timeout: 60s, timezone: UTC}
