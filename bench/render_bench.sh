@@ -35,10 +35,6 @@ seconds=5
 repeat=3
 command_line="bench/render_bench.sh${*:+ $*}"
 
-usage() {
-  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
-  exit 2
-}
 for argument in "$@"; do
   case $argument in
     --exporter=*) exporter=${argument#*=} ;;

@@ -50,10 +50,6 @@ backfill=3600
 readonly scrape_every=5 stats_flush_seconds=11 reload_settle=15
 command_line="bench/resource_bench.sh${*:+ $*}"
 
-usage() {
-  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
-  exit 2
-}
 for argument in "$@"; do
   case $argument in
     --exporter=*) exporter=${argument#*=} ;;

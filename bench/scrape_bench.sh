@@ -46,10 +46,6 @@ repeat=3
 readonly connections=8 high_connections=64 load_threads=2 stats_flush_seconds=11
 command_line="bench/scrape_bench.sh${*:+ $*}"
 
-usage() {
-  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
-  exit 2
-}
 for argument in "$@"; do
   case $argument in
     --exporter=*) exporter=${argument#*=} ;;

@@ -46,10 +46,6 @@ explain=false
 readonly recent_rows=4000 checks="runs_10m runs_24h dups_24h"
 command_line="bench/table_size_bench.sh${*:+ $*}"
 
-usage() {
-  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
-  exit 2
-}
 for argument in "$@"; do
   case $argument in
     --exporter=*) exporter=${argument#*=} ;;

@@ -82,3 +82,9 @@ wrk_field() {
 
 # median VALUE...: the middle value (the lower middle of an even count).
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# usage: prints the calling script's header comment (from line 2 to `set -euo`) and exits 2.
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
+  exit 2
+}
