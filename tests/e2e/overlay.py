@@ -10,7 +10,8 @@ usage:
   overlay.py alertmanager SOURCE_YML OUT_YML SECRETS_DIR CAPTURE_URL
       Copies the Alertmanager config with PagerDuty and Slack pointed at CAPTURE_URL (/pagerduty,
       /slack; the Slack URL and the routing key go into files in SECRETS_DIR, as in production),
-      e-mail at a closed local port, absolute template paths, and timers of seconds.
+      e-mail at a closed local port (or, from Python, at the smtp_smarthost argument), plain
+      SMTP without STARTTLS, absolute template paths, and timers of seconds.
 """
 import os
 import pathlib
@@ -54,14 +55,15 @@ def overlay_rules(out_dir, files):
                           yaml.safe_dump(document, sort_keys=False, width=1000))
 
 
-def overlay_alertmanager(source, out, secrets_dir, capture_url):
+def overlay_alertmanager(source, out, secrets_dir, capture_url, smtp_smarthost="127.0.0.1:1"):
     source = pathlib.Path(source).resolve()
     config = yaml.safe_load(source.read_text())
     secrets = pathlib.Path(secrets_dir)
     secrets.mkdir(parents=True, exist_ok=True)
     (secrets / "slack_webhook_url").write_text(f"{capture_url}/slack\n")
     (secrets / "pagerduty_routing_key").write_text("e2e-routing-key\n")
-    (secrets / "smtp_password").write_text("e2e-smtp-password\n")
+    # No newline: Alertmanager sends this file's content verbatim as the SMTP password.
+    (secrets / "smtp_password").write_text("e2e-smtp-password")
     for path in secrets.iterdir():
         os.chmod(path, 0o600)
 
@@ -78,7 +80,7 @@ def overlay_alertmanager(source, out, secrets_dir, capture_url):
 
     redirect_files(config)
     config["global"]["pagerduty_url"] = f"{capture_url}/pagerduty"
-    config["global"]["smtp_smarthost"] = "127.0.0.1:1"
+    config["global"]["smtp_smarthost"] = smtp_smarthost
     config["global"]["smtp_require_tls"] = False
     config["templates"] = [str(source.parent / t) for t in config.get("templates", [])]
 

@@ -8,20 +8,16 @@ receivers pointed at a closed local port), posts alerts through its API and chec
 Alertmanager reports as inhibited, and by what.
 """
 import datetime
-import json
 import pathlib
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, str(REPO / "tests" / "e2e"))
-import overlay  # noqa: E402
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from alertmanager_harness import (REPO, HarnessError, now, request,  # noqa: E402
+                                  running_alertmanager, stamp)
 
 EXPORTER = {"job": "freshness_exporter", "instance": "exporter:9560", "env": "prod"}
 OTHER_EXPORTER = {"job": "freshness_exporter", "instance": "exporter-2:9560", "env": "prod"}
@@ -77,91 +73,53 @@ CASES = [
 ]
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def request(url, data=None):
-    body = None if data is None else json.dumps(data).encode()
-    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=5) as response:
-        return json.loads(response.read() or "null")
-
-
 def main():
     source = sys.argv[1] if len(sys.argv) > 1 else str(REPO / "rules/alertmanager/alertmanager.yml")
-    binary = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
-    if not binary:
-        print("inhibition_test: prometheus-alertmanager not found", file=sys.stderr)
-        return 1
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="freshness-inhibition."))
-    process = None
     try:
-        config = workdir / "alertmanager.yml"
-        overlay.overlay_alertmanager(source, config, workdir / "secrets", "http://127.0.0.1:1")
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        log = open(workdir / "alertmanager.log", "w")
-        process = subprocess.Popen(
-            [binary, f"--config.file={config}", f"--storage.path={workdir / 'data'}",
-             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
-            stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/-/ready", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    print((workdir / "alertmanager.log").read_text(), file=sys.stderr)
-                    print("inhibition_test: Alertmanager did not start", file=sys.stderr)
-                    return 1
-                time.sleep(0.2)
-
-        now = datetime.datetime.now(datetime.timezone.utc)
-        stamp = lambda t: t.strftime("%Y-%m-%dT%H:%M:%S.000Z")  # noqa: E731
-        failures = 0
-        for index, (name, sources, target, expect_inhibited) in enumerate(CASES):
-            # Each case has its own label and instances, and resolves its alerts at the end, so
-            # cases never inhibit each other.
-            def isolate(labels):
-                labels = dict(labels, test_case=str(index))
-                if "instance" in labels:
-                    labels["instance"] = f"case{index}-{labels['instance']}"
-                return labels
-            posted = [isolate(s) for s in sources] + [isolate(target)]
-            request(f"{base}/api/v2/alerts",
-                    [{"labels": labels, "startsAt": stamp(now),
-                      "endsAt": stamp(now + datetime.timedelta(hours=1))} for labels in posted])
-            got = None
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                alerts = request(f"{base}/api/v2/alerts?filter=test_case%3D%22{index}%22")
-                mine = [a for a in alerts if a["labels"] == isolate(target)]
-                if mine and len(alerts) == len(posted):
-                    got = bool(mine[0]["status"]["inhibitedBy"])
-                    if got == expect_inhibited:
-                        break
-                time.sleep(0.2)
-            ended = stamp(datetime.datetime.now(datetime.timezone.utc))
-            request(f"{base}/api/v2/alerts",
-                    [{"labels": labels, "startsAt": stamp(now), "endsAt": ended}
-                     for labels in posted])
-            verdict = "ok  " if got == expect_inhibited else "FAIL"
-            failures += got != expect_inhibited
-            print(f"{verdict} {name}: inhibited={got}, expected {expect_inhibited}")
-        print(f"inhibition_test: {len(CASES) - failures}/{len(CASES)} cases pass")
-        return 1 if failures else 0
+        with running_alertmanager(source, workdir) as base:
+            return run_cases(base)
+    except HarnessError as error:
+        print(f"inhibition_test: {error}", file=sys.stderr)
+        return 1
     finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_cases(base):
+    started = now()
+    failures = 0
+    for index, (name, sources, target, expect_inhibited) in enumerate(CASES):
+        # Each case has its own label and instances, and resolves its alerts at the end, so
+        # cases never inhibit each other.
+        def isolate(labels):
+            labels = dict(labels, test_case=str(index))
+            if "instance" in labels:
+                labels["instance"] = f"case{index}-{labels['instance']}"
+            return labels
+        posted = [isolate(s) for s in sources] + [isolate(target)]
+        request(f"{base}/api/v2/alerts",
+                [{"labels": labels, "startsAt": stamp(started),
+                  "endsAt": stamp(started + datetime.timedelta(hours=1))} for labels in posted])
+        got = None
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            alerts = request(f"{base}/api/v2/alerts?filter=test_case%3D%22{index}%22")
+            mine = [a for a in alerts if a["labels"] == isolate(target)]
+            if mine and len(alerts) == len(posted):
+                got = bool(mine[0]["status"]["inhibitedBy"])
+                if got == expect_inhibited:
+                    break
+            time.sleep(0.2)
+        ended = stamp(now())
+        request(f"{base}/api/v2/alerts",
+                [{"labels": labels, "startsAt": stamp(started), "endsAt": ended}
+                 for labels in posted])
+        verdict = "ok  " if got == expect_inhibited else "FAIL"
+        failures += got != expect_inhibited
+        print(f"{verdict} {name}: inhibited={got}, expected {expect_inhibited}")
+    print(f"inhibition_test: {len(CASES) - failures}/{len(CASES)} cases pass")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
