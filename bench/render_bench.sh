@@ -12,13 +12,16 @@
 #
 # Measured per scenario, each --repeat times, median quoted: p50/p99 of sequential scrapes on one
 # keep-alive connection (wrk -t1 -c1 --latency), the response size and number of samples, the
-# exporter's resident memory after the scrapes. wrk, like this script, sends no Accept-Encoding.
+# exporter's resident memory after the scrapes. wrk, like this script, sends no Accept-Encoding
+# unless --gzip is given; then every request asks for gzip, as Prometheus does, and the size of
+# the compressed answer is reported too.
 #
-# usage: bench/render_bench.sh [--exporter=PATH] [--series=N] [--seconds=N] [--repeat=N]
+# usage: bench/render_bench.sh [--exporter=PATH] [--series=N] [--seconds=N] [--repeat=N] [--gzip]
 #   --exporter  freshness_exporter binary (default build/release/exporter/freshness_exporter)
 #   --series    series in the query and lag scenarios (default 10000; at most 100000)
 #   --seconds   duration of one wrk run (default 5)
 #   --repeat    wrk runs per scenario (default 3; the median is quoted)
+#   --gzip      send Accept-Encoding: gzip with every scrape
 # Needs: postgresql-15, wrk, curl. About a minute with the defaults. Not part of the test suite.
 set -euo pipefail
 
@@ -33,6 +36,7 @@ exporter=build/release/exporter/freshness_exporter
 series=10000
 seconds=5
 repeat=3
+gzip=0
 command_line="bench/render_bench.sh${*:+ $*}"
 
 for argument in "$@"; do
@@ -41,6 +45,7 @@ for argument in "$@"; do
     --series=*) series=${argument#*=} ;;
     --seconds=*) seconds=${argument#*=} ;;
     --repeat=*) repeat=${argument#*=} ;;
+    --gzip) gzip=1 ;;
     -h | --help) usage ;;
     *)
       echo "render_bench: unknown argument $argument" >&2
@@ -123,7 +128,9 @@ touch "$workdir/artifact.csv"
 # --- measurement ---------------------------------------------------------------------------------
 
 scenarios=(baseline query lag artifacts)
-declare -A p50 p99 rate bytes samples rss ready_s
+declare -A p50 p99 rate bytes gzip_bytes samples rss ready_s
+wrk_headers=()
+((gzip == 0)) || wrk_headers=(-H "Accept-Encoding: gzip")
 for scenario in "${scenarios[@]}"; do
   port=$(free_port)
   url=http://127.0.0.1:$port/metrics
@@ -143,6 +150,16 @@ for scenario in "${scenarios[@]}"; do
   curl -fsS --max-time 30 -o "$workdir/metrics.txt" "$url"
   bytes[$scenario]=$(wc -c <"$workdir/metrics.txt")
   samples[$scenario]=$(grep -cv '^#' "$workdir/metrics.txt")
+  gzip_bytes[$scenario]=-
+  if ((gzip)); then
+    curl -fsS --max-time 30 -H 'Accept-Encoding: gzip' -D "$workdir/headers.txt" \
+      -o "$workdir/metrics.gz" "$url"
+    grep -qi '^content-encoding: gzip' "$workdir/headers.txt" || {
+      log "$scenario: the answer to Accept-Encoding: gzip is not gzip-encoded"
+      exit 1
+    }
+    gzip_bytes[$scenario]=$(wc -c <"$workdir/metrics.gz")
+  fi
   if ! grep -q '^freshness_check_success{.* 1$' "$workdir/metrics.txt" \
     || grep -q '^freshness_check_success{.* 0$' "$workdir/metrics.txt"; then
     log "$scenario: a check failed:"
@@ -150,12 +167,12 @@ for scenario in "${scenarios[@]}"; do
     exit 1
   fi
   log "$scenario: ${samples[$scenario]} samples, ${bytes[$scenario]} bytes;" \
-    "${repeat}x wrk -t1 -c1 -d${seconds}s --latency"
+    "${repeat}x wrk -t1 -c1 -d${seconds}s --latency ${wrk_headers[*]}"
   p50s=()
   p99s=()
   rates=()
   for ((run = 0; run < repeat; run++)); do
-    output=$(wrk -t1 -c1 -d"${seconds}s" --latency "$url" 2>&1) || {
+    output=$(wrk -t1 -c1 -d"${seconds}s" --latency "${wrk_headers[@]}" "$url" 2>&1) || {
       log "wrk failed: $output"
       exit 1
     }
@@ -177,14 +194,15 @@ done
 # --- report --------------------------------------------------------------------------------------
 echo
 echo "command: $command_line"
-echo "  each scenario: ${repeat}x wrk -t1 -c1 -d${seconds}s --latency URL (median of the runs' percentiles)"
+echo "  each scenario: ${repeat}x wrk -t1 -c1 -d${seconds}s --latency ${wrk_headers[*]:+${wrk_headers[*]} }URL (median of the runs' percentiles)"
 echo "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 echo
-printf '%-10s %8s %10s %9s %9s %10s %8s %8s %7s\n' scenario samples bytes 'p50 ms' 'p99 ms' \
-  'scrapes/s' 'us/sample' 'ready s' 'RSS MB'
+printf '%-10s %8s %10s %10s %9s %9s %10s %8s %8s %7s\n' scenario samples bytes 'gzip bytes' \
+  'p50 ms' 'p99 ms' 'scrapes/s' 'us/sample' 'ready s' 'RSS MB'
 for scenario in "${scenarios[@]}"; do
-  printf '%-10s %8s %10s %9s %9s %10s %8s %8s %7s\n' "$scenario" "${samples[$scenario]}" \
-    "${bytes[$scenario]}" "${p50[$scenario]}" "${p99[$scenario]}" "${rate[$scenario]}" \
+  printf '%-10s %8s %10s %10s %9s %9s %10s %8s %8s %7s\n' "$scenario" "${samples[$scenario]}" \
+    "${bytes[$scenario]}" "${gzip_bytes[$scenario]}" "${p50[$scenario]}" "${p99[$scenario]}" \
+    "${rate[$scenario]}" \
     "$(awk -v p="${p50[$scenario]}" -v s="${samples[$scenario]}" 'BEGIN { printf "%.2f", p * 1000 / s }')" \
     "${ready_s[$scenario]}" "${rss[$scenario]}"
 done

@@ -178,6 +178,25 @@ TEST_F(ExporterCliTest, MetricsMatchSqlAndScrapesNeverQueryTheDatabase) {
       RunProgram({"promtool", "check", "metrics"}, {}, metrics);
   EXPECT_EQ(promtool_code, 0) << promtool_output;
 
+  // Prometheus asks for gzip: the answer is compressed and decompresses to the same exposition.
+  {
+    httplib::Client client("127.0.0.1", port);
+    client.set_read_timeout(5, 0);
+    auto compressed = client.Get("/metrics", {{"Accept-Encoding", "gzip"}});
+    ASSERT_TRUE(compressed);
+    EXPECT_EQ(compressed->status, 200);
+    EXPECT_EQ(compressed->get_header_value("Content-Encoding"), "gzip");
+    ASSERT_TRUE(compressed->has_header("Content-Length"));
+    EXPECT_LT(std::stoul(compressed->get_header_value("Content-Length")),
+              compressed->body.size() / 2);
+    EXPECT_EQ(compressed->get_header_value("Content-Type"),
+              "text/plain; version=0.0.4; charset=utf-8");
+    const auto [code, output] = RunProgram({"promtool", "check", "metrics"}, {}, compressed->body);
+    EXPECT_EQ(code, 0) << output;
+    EXPECT_NE(compressed->body.find("freshness_target_up{target=\"pipeline\",env=\"it\"} 1"),
+              std::string::npos);
+  }
+
   // Lag is exact at scrape time: now - max(ts), as SQL computes it now.
   const std::string lag_text =
       SampleValue(metrics, "freshness_lag_seconds{check=\"events\",env=\"it\"}").value_or("");
