@@ -86,7 +86,3 @@ def running_alertmanager(source, workdir, smtp_smarthost="127.0.0.1:1"):
             process.kill()
             process.wait()
 
-
-def log_of(workdir):
-    path = pathlib.Path(workdir) / "alertmanager.log"
-    return path.read_text() if path.exists() else ""
