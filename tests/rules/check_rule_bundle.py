@@ -3,14 +3,18 @@
 
 usage: check_rule_bundle.py coverage|conventions REPO_ROOT
 
-coverage     every alert has a promtool test case where it fires (non-empty exp_alerts) and one
-             where it stays silent (empty exp_alerts); every recording rule has a promql_expr_test
-             of its name with samples and one without. The test case must load the rule file.
+coverage     every alert has a promtool test case where it fires and one where it stays silent:
+             an alert_rule_test with non-empty / empty exp_alerts, or a checkpoint of the firing
+             set (a promql_expr_test of ALERTS{alertstate="firing", ...}: the alerts in its
+             samples fire, every other alert of the loaded files is silent); every recording rule
+             has a promql_expr_test of its name with samples and one without. The test case must
+             load the rule file.
 conventions  alert names are CamelCase; severity is critical|warning|info (none only for
-             Watchdog) or, without a static severity, joined from freshness_check_info; summary
-             is static, description templated, runbook_url an existing anchor in docs/runbooks.md
-             whose section says what it means, how to check and how to fix; recording rules are
-             named level:metric:operation; alertmanager.yml holds no secret inline (*_file keys).
+             Watchdog), static or carried by the freshness:breach:value series the alert
+             aggregates (the tier that was crossed); summary is static, description templated,
+             runbook_url an existing anchor in docs/runbooks.md whose section says what it means,
+             how to check and how to fix; recording rules are named level:metric:operation;
+             alertmanager.yml holds no secret inline (*_file keys).
 Exits 1 and lists every problem; prints what it checked otherwise.
 """
 import pathlib
@@ -45,6 +49,21 @@ def metric_name(expr):
     return match.group(1) if match else None
 
 
+FIRING_SET = re.compile(r'\s*ALERTS\{alertstate="firing"')
+
+
+def alerts_in(paths):
+    """Alert names defined in these rule files."""
+    names = set()
+    for path in paths:
+        if not path.exists():
+            continue
+        document = yaml.safe_load(path.read_text()) or {}
+        for group in document.get("groups", []):
+            names.update(rule["alert"] for rule in group.get("rules", []) if "alert" in rule)
+    return names
+
+
 def coverage(root):
     problems = []
     fires, silent = {}, {}        # alert name -> set of rule files loaded by the covering tests
@@ -52,11 +71,19 @@ def coverage(root):
     for path in test_files(root):
         document = yaml.safe_load(path.read_text()) or {}
         loaded = {(path.parent / f).resolve() for f in document.get("rule_files", [])}
+        defined = alerts_in(loaded)
         for case in document.get("tests", []):
             for test in case.get("alert_rule_test", []) or []:
                 target = fires if test.get("exp_alerts") else silent
                 target.setdefault(test["alertname"], set()).update(loaded)
             for test in case.get("promql_expr_test", []) or []:
+                if FIRING_SET.match(test["expr"]):
+                    firing = {re.search(r'alertname="([^"]+)"', s["labels"]).group(1)
+                              for s in test.get("exp_samples") or []}
+                    for name in defined:
+                        target = fires if name in firing else silent
+                        target.setdefault(name, set()).update(loaded)
+                    continue
                 name = metric_name(test["expr"])
                 target = samples if test.get("exp_samples") else no_samples
                 target.setdefault(name, set()).update(loaded)
@@ -141,8 +168,10 @@ def conventions(root):
             problems.append(f"{where}: alert {name} is not CamelCase")
         severity = labels.get("severity")
         if severity is None:
-            if not re.search(r"group_left\s*\([^)]*\bseverity\b", rule["expr"]):
-                problems.append(f"{where}: {name} has no severity label and joins none")
+            if not re.search(r'freshness:breach:value\{[^}]*severity="(critical|warning)"|'
+                             r'freshness:breach:value\{signal="(target_down|check_errors)"\}',
+                             rule["expr"]):
+                problems.append(f"{where}: {name} has no severity label and aggregates no breach")
         elif name in ALWAYS_FIRING:
             if severity != "none":
                 problems.append(f"{where}: {name} must have severity none")

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Renders the mixin into the files committed under rules/ and dashboards/.
+#   mixin/build.sh           write them
+#   mixin/build.sh --check   exit 1 when a committed file differs from what the mixin renders
+# Needs Debian's jsonnet (scripts/install-deps.sh installs it).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+check=0
+[[ ${1:-} == --check ]] && check=1
+command -v jsonnet >/dev/null || { echo "build.sh: jsonnet not found (apt-get install jsonnet)" >&2; exit 1; }
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+mkdir -p "$out/rules" "$out/rules/tests" "$out/dashboards"
+jsonnet -J "$here" -S -m "$out/rules" "$here/render-rules.jsonnet" >/dev/null
+# Rule tests written as timelines (mixin/tests/*.jsonnet) become promtool test files.
+for source in "$here"/tests/*.jsonnet; do
+  name=$(basename "$source" .jsonnet)
+  {
+    echo "# Generated from mixin/tests/$name.jsonnet by mixin/build.sh. Do not edit."
+    jsonnet -J "$here" -S -e "(import 'lib/yaml.libsonnet').manifest(import 'tests/$name.jsonnet')"
+  } >"$out/rules/tests/$name.test.yml"
+done
+if [[ -f $here/render-dashboards.jsonnet ]]; then
+  jsonnet -J "$here" -m "$out/dashboards" "$here/render-dashboards.jsonnet" >/dev/null
+fi
+
+status=0
+for dir in rules rules/tests dashboards; do
+  for file in "$out/$dir"/*; do
+    [[ -f $file ]] || continue
+    name=$(basename "$file")
+    target=$repo/$dir/$name
+    if ((check)); then
+      if ! cmp -s "$file" "$target"; then
+        echo "build.sh: $dir/$name differs from what mixin/ renders; run mixin/build.sh" >&2
+        diff -u "$target" "$file" | head -40 >&2 || true
+        status=1
+      fi
+    else
+      cp "$file" "$target"
+    fi
+  done
+done
+exit $status
