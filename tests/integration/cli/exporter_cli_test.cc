@@ -44,11 +44,12 @@ targets:
   pipeline: {dsn_env: IT_READER_DSN, max_connections: 2}
 checks:
   - {name: events, kind: lag, target: pipeline, table: it.events, column: ts}
-  - {name: empty_events, kind: lag, target: pipeline, table: it.empty_events, column: ts}
+  - {name: empty_events, kind: lag, target: pipeline, table: it.empty_events, column: ts,
+     mode: observe}
   - {name: dispatcher, kind: runs, target: pipeline, table: it.runs, started_column: started_at,
-     finished_column: finished_at, window: 1h}
+     finished_column: finished_at, window: 1h, max_duration: 30m}
   - {name: executions, kind: duplicates, target: pipeline, table: it.execs,
-     key: [recommendation_id], time_column: executed_at, window: 24h}
+     key: [recommendation_id], time_column: executed_at, window: 24h, error_above: 2}
   - {name: pnl, kind: query, target: pipeline, sql: "SELECT account, pnl FROM it.pnl",
      metrics: [{name: it_daily_pnl, value: pnl, labels: [account]}]}
 )";
@@ -287,7 +288,7 @@ TEST_F(ExporterCliTest, ABadReloadKeepsTheRunningConfigAndAGoodOneApplies) {
   const std::string kept = Get(port, "/metrics");
   EXPECT_TRUE(
       SampleValue(kept, "freshness_check_success{check=\"events\",env=\"it\"}").has_value());
-  EXPECT_NE(exporter->Log().find("reload.yml:14:39: checks[5].target: unknown target"),
+  EXPECT_NE(exporter->Log().find("reload.yml:15:39: checks[5].target: unknown target"),
             std::string::npos)
       << exporter->Log();
 
@@ -310,7 +311,7 @@ TEST_F(ExporterCliTest, ABadReloadKeepsTheRunningConfigAndAGoodOneApplies) {
   EXPECT_EQ(exporter->Wait(std::chrono::milliseconds(0)), std::nullopt);  // still running
 }
 
-TEST_F(ExporterCliTest, OnceExitsZeroWhenHealthyAndOneWhenACheckFails) {
+TEST_F(ExporterCliTest, OnceExitsZeroWhenHealthyAndThreeWhenACheckFails) {
   const std::string good = dir_.Write("once.yml", ConfigText("15s"));
   auto [code, output] =
       RunProgram({ExporterBinary(), "--once", "--config.file=" + good}, Environment());
@@ -324,7 +325,7 @@ TEST_F(ExporterCliTest, OnceExitsZeroWhenHealthyAndOneWhenACheckFails) {
   auto [json_code, json_output] = RunProgram({ExporterBinary(), "--once", "--output=json",
                                               "--log.level=error", "--config.file=" + failing},
                                              Environment());
-  EXPECT_EQ(json_code, 1);
+  EXPECT_EQ(json_code, 3);
   const nlohmann::json report = nlohmann::json::parse(json_output.substr(json_output.find('{')));
   bool saw_gone = false;
   for (const auto& check : report["checks"]) {
@@ -666,11 +667,11 @@ checks:
 
   const auto [table_code, table] = RunProgram(
       {ExporterBinary(), "--once", "--log.level=debug", "--config.file=" + config}, environment);
-  EXPECT_EQ(table_code, 1) << table;  // the wrong password and the refused probe fail
+  EXPECT_EQ(table_code, 3) << table;  // the wrong password and the refused probe fail
   const auto [json_code, json] = RunProgram(
       {ExporterBinary(), "--once", "--output=json", "--log.level=debug", "--config.file=" + config},
       environment);
-  EXPECT_EQ(json_code, 1) << json;
+  EXPECT_EQ(json_code, 3) << json;
   const auto [check_code, check] =
       RunProgram({ExporterBinary(), "--config.check", "--config.file=" + config}, environment);
   EXPECT_EQ(check_code, 0) << check;
@@ -724,7 +725,7 @@ TEST_F(ExporterCliTest, FaultyChecksFailAloneWithinTheirBudgets) {
       Environment());
   const auto elapsed = std::chrono::steady_clock::now() - started;
   lock.abort();
-  EXPECT_EQ(code, 1) << output;
+  EXPECT_EQ(code, 3) << output;
   // The two 2 s budgets run side by side; nothing waits for a 30 s sleep or for the lock.
   EXPECT_LT(elapsed, std::chrono::milliseconds(4'500)) << output;
 

@@ -376,7 +376,9 @@ TEST_P(ArtifactSemanticsTest, EvaluatesAsSpecified) {
   }
   const CheckSummary summary = check->Summarize(observation, test.now);
   EXPECT_EQ(summary.state, test.state);
-  EXPECT_EQ(summary.healthy, test.state != "stale" && test.state != "missing");
+  // The default tiers: stale and missing are warnings, everything else is fine.
+  EXPECT_EQ(summary.level,
+            test.state == "stale" || test.state == "missing" ? Level::kWarning : Level::kOk);
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, ArtifactSemanticsTest, ::testing::ValuesIn(SemanticsCases()),
@@ -405,7 +407,6 @@ TEST(ArtifactCheckTest, ProbeErrorMakesProbeFailedAndCountsAnError) {
   EXPECT_EQ(observation.failure->reason, ErrorReason::kProbe);
   EXPECT_NE(observation.failure->message.find("Permission denied"), std::string::npos);
   const CheckSummary summary = check->Summarize(observation, Local(2026, 7, 7, 9));
-  EXPECT_FALSE(summary.healthy);
   EXPECT_EQ(summary.value, "probe failed");
 }
 
@@ -439,7 +440,7 @@ TEST(ArtifactCheckTest, NoSlotYetIsUnknown) {
   const auto check = MakeCheck(options, std::make_shared<FakeObjectProber>());
   const Observation observation = CollectAt(*check, Local(2026, 7, 7, 9));
   EXPECT_EQ(StateOf(observation), "unknown");
-  EXPECT_TRUE(check->Summarize(observation, Local(2026, 7, 7, 9)).healthy);
+  EXPECT_EQ(check->Summarize(observation, Local(2026, 7, 7, 9)).level, Level::kOk);
 }
 
 TEST(ArtifactCheckTest, MaxAgeStates) {
@@ -513,7 +514,7 @@ TEST(ArtifactConfigTest, DefaultsAreMergedAndOwnKeysWin) {
 calendars:
   xnys: {timezone: America/New_York, weekend: [sat, sun], valid_through: 2026-12-31}
 defaults:
-  artifact: {calendar: xnys, grace: 30m, severity: info, expect: {max_age: 1h}}
+  artifact: {calendar: xnys, grace: 30m, error_on: [missing], expect: {max_age: 1h}}
 checks:
   - name: a
     kind: artifact
@@ -528,7 +529,9 @@ checks:
   ASSERT_EQ(config.checks.size(), 2u);
   const auto* a = dynamic_cast<const ArtifactCheck*>(config.checks[0].get());
   ASSERT_NE(a, nullptr);
-  EXPECT_EQ(a->spec().severity, "info");
+  // error_on from defaults.artifact; the default warn_on gives missing up to it.
+  EXPECT_EQ(a->artifact().error_on, std::vector<ArtifactState>{ArtifactState::kMissing});
+  EXPECT_EQ(a->artifact().warn_on, std::vector<ArtifactState>{ArtifactState::kStale});
   ASSERT_TRUE(a->artifact().schedule.has_value());
   EXPECT_EQ(a->artifact().schedule->grace(), minutes(30));
   EXPECT_EQ(a->artifact().schedule->zone()->name(), "America/New_York");
@@ -556,7 +559,7 @@ TEST(ArtifactConfigTest, ErrorsNameFileLineColumnAndKey) {
       {"both_expectations", "    source: /x\n    expect: {max_age: 1h, schedule: \"0 6 * * *\"}\n",
        "f.yml:6:13: checks[0].expect: exactly one of schedule or max_age is required"},
       {"unknown_calendar", "    source: /x\n    calendar: nyse\n    expect: {max_age: 1h}\n",
-       "f.yml:6:15: checks[0].calendar: unknown calendar \"nyse\""},
+       "f.yml:6:15: checks[0].calendar: unknown calendar \"nyse\" (did you mean \"xnys\"?)"},
       {"bad_zone", "    source: /x\n    expect: {max_age: 1h, timezone: Mars/Base}\n",
        "f.yml:6:37: checks[0].expect.timezone: unknown time zone \"Mars/Base\""},
       {"bad_scheme", "    source: ftp://h/x\n    expect: {max_age: 1h}\n",
@@ -576,7 +579,7 @@ TEST(ArtifactConfigTest, ErrorsNameFileLineColumnAndKey) {
       {"missing_expect", "    source: /x\n",
        "f.yml:3:5: checks[0].expect: is required (schedule or max_age)"},
       {"unknown_key", "    source: /x\n    expect: {max_age: 1h}\n    sauce: 1\n",
-       "f.yml:7:5: checks[0].sauce: unknown key"},
+       "f.yml:7:5: checks[0].sauce: unknown key (did you mean \"source\"?)"},
   };
   for (const ConfigErrorCase& test : cases) {
     SCOPED_TRACE(test.name);

@@ -156,7 +156,7 @@ TEST_F(CollectorTest, ExpositionComputesAgesAtScrapeTimeWithoutQuerying) {
   EXPECT_NE(later.find("freshness_lag_seconds{check=\"telemetry\",env=\"test\"} 52\n"),
             std::string::npos);
   EXPECT_NE(text.find("freshness_check_info{check=\"telemetry\",kind=\"lag\",target=\"ops\","
-                      "mode=\"enforce\",severity=\"warning\",env=\"test\"} 1\n"),
+                      "mode=\"enforce\",env=\"test\"} 1\n"),
             std::string::npos);
   EXPECT_NE(text.find("freshness_check_errors_total{check=\"telemetry\",reason=\"timeout\","
                       "env=\"test\"} 0\n"),

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "checks/check.h"
+#include "checks/lag_check.h"
 #include "support/test_paths.h"
 
 namespace freshness {
@@ -56,13 +57,13 @@ calendars:
     holidays: {2026-01-01: New Year's Day, 2026-11-26: Thanksgiving}
     valid_through: 2026-12-31
 defaults:
-  lag: {interval: 1m, severity: critical}
+  lag: {interval: 1m, error_after: 30m}
 checks:
   - {name: telemetry, kind: lag, target: ops, table: ops.lane_telemetry, column: ts,
      active: {calendar: xnys, hours: "09:30-16:00"}}
-  - {name: features, kind: lag, target: ops, table: ops.features, column: ts, severity: warning}
+  - {name: features, kind: lag, target: ops, table: ops.features, column: ts, error_after: 20m}
   - {name: dispatcher, kind: runs, target: ops, table: ops.dispatcher_runs,
-     started_column: started_at, finished_column: finished_at, window: 10m}
+     started_column: started_at, finished_column: finished_at, window: 10m, max_duration: 5m}
   - {name: executions, kind: duplicates, target: ops, table: ops.dispatch_executions,
      key: [recommendation_id], time_column: executed_at, window: 24h, timeout: 2s}
   - {name: daily_pnl, kind: query, target: ops, sql: "SELECT account, pnl FROM ops.pnl_today",
@@ -80,10 +81,13 @@ checks:
 
   const CheckSpec& telemetry = config.checks[0]->spec();
   EXPECT_EQ(telemetry.interval, Duration(60'000));  // from defaults.lag
-  EXPECT_EQ(telemetry.severity, "critical");        // from defaults.lag
   EXPECT_EQ(telemetry.timeout, Duration(4'000));    // from global
   ASSERT_NE(telemetry.active, nullptr);
-  EXPECT_EQ(config.checks[1]->spec().severity, "warning");  // the check's own key wins
+  const auto& telemetry_tiers = dynamic_cast<const LagCheck&>(*config.checks[0]).settings().tiers;
+  EXPECT_EQ(telemetry_tiers.warning, 600.0);    // the kind's default
+  EXPECT_EQ(telemetry_tiers.critical, 1800.0);  // from defaults.lag
+  const auto& features_tiers = dynamic_cast<const LagCheck&>(*config.checks[1]).settings().tiers;
+  EXPECT_EQ(features_tiers.critical, 1200.0);  // the check's own key wins
   EXPECT_EQ(config.checks[2]->spec().interval, Duration(30'000));
   EXPECT_EQ(config.checks[3]->spec().timeout, Duration(2'000));
   EXPECT_EQ(config.checks[4]->spec().mode, "enforce");
