@@ -737,9 +737,11 @@ void RejectScheduleWithoutSlots(MappingReader& expect, const std::string& check_
           "a business day, or check the calendar's holidays";
     }
   }
-  throw ConfigError(expect.MarkOf("schedule"),
-                    expect.path().substr(0, expect.path().rfind('.')) + " (" + check_name + ")",
-                    message);
+  const YAML::Node schedule_node = expect.Raw("schedule");
+  throw ConfigError(
+      schedule_node.Mark().is_null() ? expect.MarkOf("schedule")
+                                     : ToSourceMark(expect.file(), schedule_node.Mark()),
+      expect.path().substr(0, expect.path().rfind('.')) + " (" + check_name + ")", message);
 }
 
 }  // namespace
