@@ -501,7 +501,9 @@ CheckSummary ArtifactCheck::Summarize(const Observation& observation, TimePoint 
   std::string reason = summary.state;
   const std::string detail =
       observation.detail.empty() ? Where(summary.artifact) : observation.detail;
-  if (summary.state == "paused" || summary.state == "probe_failed") {
+  if (summary.state == "paused") {
+    reason = detail;
+  } else if (summary.state == "probe_failed") {
     reason += ": " + detail;
   } else {
     reason += ": " + detail;
