@@ -293,10 +293,21 @@ std::string ReportsToHtml(const std::vector<CheckReport>& reports, TimePoint now
     return SortRank(a->verdict) < SortRank(b->verdict);
   });
 
+  // The tab title leads with what needs attention.
+  std::string title;
+  for (const char* verdict : {"critical", "failed", "warning"}) {
+    const auto found = counts.find(verdict);
+    if (found == counts.end()) continue;
+    title += (title.empty() ? "" : ", ") + std::to_string(found->second) + " " + verdict;
+  }
+  title += (title.empty() ? "" : " - ") + std::string("freshness_exporter");
+  const double now_unix = ToUnixSeconds(now);
   std::ostringstream out;
   out << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-         "<title>freshness_exporter</title><style>\n"
+         "<title>"
+      << title
+      << "</title><style>\n"
          "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:1.5em 2em;"
          "color:#1f2328;background:#fff}\n"
          "h1{font-size:1.4em;margin:0 0 .3em}\n"
@@ -306,7 +317,7 @@ std::string ReportsToHtml(const std::vector<CheckReport>& reports, TimePoint now
          ".count{padding:.3em .8em;border-radius:1em;font-weight:600;font-size:.95em}\n"
          "table{border-collapse:collapse;width:100%}\n"
          "th{text-align:left;font-size:.8em;text-transform:uppercase;letter-spacing:.04em;"
-         "color:#59636e;border-bottom:2px solid #d0d7de;padding:6px 10px}\n"
+         "color:#59636e;border-bottom:2px solid #d0d7de;padding:6px 10px;white-space:nowrap}\n"
          "td{border-bottom:1px solid #e5e8eb;padding:7px 10px;vertical-align:top;"
          "font-size:.92em}\n"
          "tr.row td:first-child{border-left:6px solid var(--c)}\n"
@@ -314,10 +325,11 @@ std::string ReportsToHtml(const std::vector<CheckReport>& reports, TimePoint now
          ".sub{color:#59636e;font-size:.85em}\n"
          ".verdict{display:inline-block;padding:.15em .6em;border-radius:.3em;font-weight:700;"
          "white-space:nowrap;background:var(--c);color:var(--t)}\n"
-         ".reason{max-width:46em}\n"
-         ".worst,.error{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85em;"
-         "word-break:break-all}\n"
-         ".error{color:#82071e;max-width:30em}\n"
+         ".reason{max-width:52em}\n"
+         "tr.v-failed .reason{color:#82071e}\n"
+         ".worst{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85em;"
+         "max-width:22em;overflow-wrap:anywhere}\n"
+         ".when{white-space:nowrap}\n"
          ".v-ok{--c:#1a7f37;--t:#fff}.v-warning{--c:#d29922;--t:#1f2328}"
          ".v-critical{--c:#cf222e;--t:#fff}.v-failed{--c:#82071e;--t:#fff}"
          ".v-pending,.v-paused,.v-inactive,.v-maintenance,.v-observe,.v-not_replayable"
@@ -335,8 +347,9 @@ std::string ReportsToHtml(const std::vector<CheckReport>& reports, TimePoint now
     out << "<span class=\"count verdict v-" << verdict << "\">" << found->second << " " << verdict
         << "</span>";
   }
+  // A failed check's reason is its error ("query: SQLSTATE 42703: ..."): no column of its own.
   out << "</div>\n<table><tr><th>Check</th><th>Verdict</th><th>Reason</th><th>Worst series</th>"
-         "<th>Last success</th><th>Error</th></tr>\n";
+         "<th>Last success</th></tr>\n";
   for (const CheckReport* report : rows) {
     out << "<tr class=\"row v-" << EscapeHtml(report->verdict) << "\"><td><div class=\"name\">"
         << EscapeHtml(report->name) << "</div><div class=\"sub\">" << EscapeHtml(report->kind)
@@ -345,11 +358,14 @@ std::string ReportsToHtml(const std::vector<CheckReport>& reports, TimePoint now
         << "</div></td><td><span class=\"verdict v-" << EscapeHtml(report->verdict) << "\">"
         << EscapeHtml(VerdictText(*report)) << "</span></td><td class=\"reason\">"
         << EscapeHtml(report->reason) << "</td><td class=\"worst\">"
-        << EscapeHtml(WorstText(report->worst)) << "</td><td class=\"sub\">"
-        << (report->last_success_unix ? FormatTime(*report->last_success_unix) : "never")
-        << "</td><td class=\"error\">"
-        << EscapeHtml(report->error.empty() ? "" : report->error_reason + ": " + report->error)
-        << "</td></tr>\n";
+        << EscapeHtml(WorstText(report->worst)) << "</td><td class=\"sub when\"";
+    if (report->last_success_unix) {
+      out << " title=\"" << FormatTime(*report->last_success_unix) << "\">"
+          << FormatAge(std::max(0.0, now_unix - *report->last_success_unix)) << " ago";
+    } else {
+      out << ">never";
+    }
+    out << "</td></tr>\n";
   }
   out << "</table></body></html>\n";
   return out.str();
