@@ -81,15 +81,19 @@ date::sys_days MaxAgePartition(const ArtifactSpec& spec, TimePoint now) {
 
 // The slot freshness_artifact_slot_info describes: the slot in force, else the pending one,
 // else the next one (max_age: now's partition).
+std::optional<ArtifactLocation> SlotLocation(const ArtifactSpec& spec,
+                                             const SlotPosition& position) {
+  const std::optional<Slot>& slot =
+      position.in_force ? position.in_force : (position.pending ? position.pending : position.next);
+  if (!slot || spec.sources.empty()) return std::nullopt;
+  return LocationFor(spec, slot->partition);
+}
+
 std::optional<ArtifactLocation> SlotLocation(const ArtifactSpec& spec, TimePoint now) {
   if (spec.sources.empty()) return std::nullopt;
   if (spec.max_age) return LocationFor(spec, MaxAgePartition(spec, now));
   if (!spec.schedule) return std::nullopt;
-  const SlotPosition position = spec.schedule->Locate(now);
-  const std::optional<Slot>& slot =
-      position.in_force ? position.in_force : (position.pending ? position.pending : position.next);
-  if (!slot) return std::nullopt;
-  return LocationFor(spec, slot->partition);
+  return SlotLocation(spec, spec.schedule->Locate(now));
 }
 
 // "/data/x.csv (partition 2026-07-07)", or the bare location for undated sources.
@@ -175,6 +179,7 @@ class Evaluator {
   ArtifactEvaluation RunMaxAge() {
     ArtifactEvaluation result;
     const date::sys_days partition = MaxAgePartition(spec_, now_);
+    result.slot = LocationFor(spec_, partition);
     const SourceFindings findings = Inspect(partition, std::nullopt);
     if (!findings.satisfying) {
       result.state = ArtifactState::kMissing;
@@ -194,6 +199,7 @@ class Evaluator {
     ArtifactEvaluation result;
     const ScheduleEvaluator& schedule = *spec_.schedule;
     const SlotPosition position = schedule.Locate(now_);
+    result.slot = SlotLocation(spec_, position);
     const auto next_deadline = [&]() -> std::optional<TimePoint> {
       if (position.next) return position.next->deadline;
       return std::nullopt;
@@ -378,12 +384,11 @@ std::vector<MetricDescriptor> ArtifactCheck::Descriptors() const {
 }
 
 ArtifactEvaluation ArtifactCheck::Evaluate(TimePoint now, Duration budget) const {
-  const std::optional<ArtifactLocation> slot = SlotLocation(artifact_, now);
   if (artifact_.paused_until && now < *artifact_.paused_until) {
     ArtifactEvaluation paused;
     paused.state = ArtifactState::kPaused;
     paused.detail = "paused until " + FormatRfc3339(*artifact_.paused_until);
-    paused.slot = slot;
+    paused.slot = SlotLocation(artifact_, now);
     return paused;
   }
   ArtifactEvaluation result;
@@ -395,17 +400,16 @@ ArtifactEvaluation ArtifactCheck::Evaluate(TimePoint now, Duration budget) const
     result.state = ArtifactState::kProbeFailed;
     result.detail = error.what();
     result.failure = Observation::Failure{ErrorReason::kProbe, error.what()};
-    result.slot = slot;
+    result.slot = SlotLocation(artifact_, now);
     return result;
   } catch (const std::exception& error) {
     result = ArtifactEvaluation{};
     result.state = ArtifactState::kProbeFailed;
     result.detail = std::string("probe error: ") + error.what();
     result.failure = Observation::Failure{ErrorReason::kProbe, result.detail};
-    result.slot = slot;
+    result.slot = SlotLocation(artifact_, now);
     return result;
   }
-  result.slot = slot;
   if (const Calendar* calendar = artifact_.calendar.get()) {
     const date::sys_days today = calendar->LocalDay(now);
     if (calendar->IsPastValidThrough(today)) {
