@@ -824,6 +824,11 @@ checks:
   auto early = replay("2026-07-06T05:00:00-04:00");
   EXPECT_EQ(early["signals"]["state"], "fresh") << early["signals"].dump();
   EXPECT_EQ(early["parts"]["state"], "missing") << early["parts"].dump();
+  // What came later is named, not just "missing" (parts/b/done.csv, Wednesday 08:00 New York).
+  EXPECT_EQ(early["parts"]["reason"],
+            "missing: " + (root / "parts/*/done.csv").string() +
+                ", not yet at this instant (modified 2026-07-08T12:00:00Z)")
+      << early["parts"].dump();
   EXPECT_EQ(early["exit"], 1);
   // Tuesday 07:00: Tuesday's file is past its 06:30 deadline and absent: one missed slot.
   auto tuesday = replay("2026-07-07T07:00:00-04:00");
@@ -996,6 +1001,15 @@ checks:
 // An incident in progress as operators see it: verdicts on the API and the status page
 // (critical first), the declared thresholds on /metrics.
 TEST_F(ExporterCliTest, StatusPageAndApiShowAnIncident) {
+  // A one-off maintenance window around now, and active hours that are closed now.
+  const auto now = std::chrono::system_clock::now();
+  const auto rfc3339 = [](std::chrono::system_clock::time_point time) {
+    return date::format("%FT%TZ", date::floor<std::chrono::seconds>(time));
+  };
+  const int closed_hour = static_cast<int>(
+      (std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count() + 2) % 24);
+  char closed_hours[32];
+  std::snprintf(closed_hours, sizeof closed_hours, "%02d:00-%02d:00", closed_hour, closed_hour + 1);
   const std::string config = dir_.Write("incident.yml", R"(
 global: {interval: 1s, timeout: 3s, timezone: UTC, labels: {env: it}}
 targets:
@@ -1011,6 +1025,16 @@ checks:
      key: [recommendation_id], time_column: executed_at}
   - {name: signals, kind: artifact, source: "signals/{as_of:%Y-%m-%d}/signals.csv",
      expect: {schedule: "0 0 * * *"}, error_on: [missing]}
+  - {name: pnl, kind: query, target: pipeline, sql: "SELECT account, pnl FROM it.pnl",
+     metrics: [{name: it_daily_pnl, value: pnl, labels: [account], warn_below: -100,
+                error_below: -1000}]}
+  - {name: resting, kind: lag, target: pipeline, table: it.events, column: ts, error_after: 1m,
+     maintenance: [{start: ")" + rfc3339(now - std::chrono::hours(1)) +
+                                                            R"(", end: ")" +
+                                                            rfc3339(now + std::chrono::hours(1)) +
+                                                            R"("}]}
+  - {name: closed, kind: lag, target: pipeline, table: it.events, column: ts, error_after: 1m,
+     active: {hours: ")" + closed_hours + R"(", timezone: UTC}}
 )");
   const int port = FreePort();
   auto exporter = StartExporter(config, port, "info");
@@ -1024,7 +1048,7 @@ checks:
   }
   EXPECT_EQ(config_order,
             (std::vector<std::string>{"events_ok", "events_warning", "events_critical", "gone",
-                                      "executions", "signals"}));
+                                      "executions", "signals", "pnl", "resting", "closed"}));
   EXPECT_EQ(by_name["events_ok"]["verdict"], "ok");
   EXPECT_EQ(by_name["events_warning"]["verdict"], "warning");
   EXPECT_EQ(by_name["events_critical"]["verdict"], "critical");
@@ -1041,6 +1065,13 @@ checks:
   EXPECT_EQ(by_name["signals"]["verdict"], "critical");
   EXPECT_EQ(by_name["signals"]["state"], "missing");
   EXPECT_EQ(by_name["signals"]["artifact"]["partition"].get<std::string>().size(), 10u);
+  EXPECT_EQ(by_name["pnl"]["verdict"], "warning");
+  EXPECT_EQ(by_name["pnl"]["reason"], "it_daily_pnl{account=\"A1\"} -125.5 < warn_below -100");
+  EXPECT_EQ(by_name["pnl"]["worst"],
+            nlohmann::json({{"labels", {{"account", "A1"}}}, {"value", -125.5}}));
+  EXPECT_EQ(by_name["resting"]["verdict"], "maintenance");
+  EXPECT_EQ(by_name["resting"]["healthy"], true);
+  EXPECT_EQ(by_name["closed"]["verdict"], "inactive");
 
   const std::string page = Get(port, "/");
   std::vector<std::size_t> positions;
@@ -1050,7 +1081,8 @@ checks:
     EXPECT_NE(positions.back(), std::string::npos) << name;
   }
   EXPECT_TRUE(std::is_sorted(positions.begin(), positions.end())) << page;
-  for (const char* count : {">3 critical<", ">1 failed<", ">1 warning<", ">1 ok<"}) {
+  for (const char* count :
+       {">3 critical<", ">1 failed<", ">2 warning<", ">1 ok<", ">1 maintenance<", ">1 inactive<"}) {
     EXPECT_NE(page.find(count), std::string::npos) << count;
   }
 
@@ -1068,6 +1100,21 @@ checks:
             "1");
   EXPECT_EQ(SampleValue(metrics, "freshness_check_active_for_seconds{check=\"gone\",env=\"it\"}"),
             "+Inf");
+  EXPECT_EQ(SampleValue(metrics, "freshness_check_active_for_seconds{check=\"closed\",env=\"it\"}"),
+            "0");
+  EXPECT_EQ(SampleValue(metrics, "freshness_check_maintenance{check=\"resting\",env=\"it\"}"), "1");
+  EXPECT_EQ(SampleValue(metrics, "freshness_check_maintenance{check=\"gone\",env=\"it\"}"), "0");
+  EXPECT_EQ(SampleValue(metrics,
+                        "freshness_query_threshold{check=\"pnl\",direction=\"below\","
+                        "metric=\"it_daily_pnl\",severity=\"critical\",env=\"it\"}"),
+            "-1000");
+  const std::string today =
+      date::format("%F", date::floor<date::days>(std::chrono::system_clock::now()));
+  EXPECT_EQ(SampleValue(metrics, "freshness_artifact_slot_info{check=\"signals\",location=\"" +
+                                     dir_.path() + "/signals/" + today +
+                                     "/signals.csv\",partition=\"" + today + "\",env=\"it\"}"),
+            "1")
+      << metrics;
   EXPECT_EQ(SampleValue(metrics,
                         "freshness_check_info{check=\"gone\",kind=\"lag\",target="
                         "\"pipeline\",mode=\"enforce\",env=\"it\"}"),
