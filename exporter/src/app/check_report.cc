@@ -122,6 +122,7 @@ void ComputeVerdict(const Check& check, const CheckState& state, TimePoint now,
   };
   if (state.collected && !state.success) {
     report.verdict = "failed";
+    if (report.state != "probe_failed") report.state = "failed";
     report.reason = state.last_error_reason ? std::string(ReasonName(*state.last_error_reason)) +
                                                   ": " + state.last_error
                                             : "the last collection failed";

@@ -66,6 +66,21 @@ Observation LagCheck::Collect(const CollectContext& context) {
     group.last_returned_unix = now_unix;
     groups.push_back(std::move(group));
   }
+  if (label_count > 0) {
+    // Two rows with the same group (custom SQL without GROUP BY) are one series: the newest.
+    std::map<Labels, std::size_t> index;
+    std::vector<Group> unique;
+    for (Group& group : groups) {
+      const auto [found, inserted] = index.emplace(group.labels, unique.size());
+      if (inserted) {
+        unique.push_back(std::move(group));
+      } else if (group.newest &&
+                 (!unique[found->second].newest || *group.newest > *unique[found->second].newest)) {
+        unique[found->second].newest = group.newest;
+      }
+    }
+    groups = std::move(unique);
+  }
   if (label_count == 0 && groups.empty()) groups.push_back(Group{});
   if (label_count > 0) {
     std::lock_guard<std::mutex> lock(memory_mutex_);

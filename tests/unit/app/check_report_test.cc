@@ -83,6 +83,7 @@ TEST_F(CheckReportTest, EachVerdictWithItsReason) {
   // Failed wins over maintenance: the data is unknown.
   EXPECT_EQ(reports["broken"].verdict, "failed");
   EXPECT_EQ(reports["broken"].reason, "connection: connection refused <script>");
+  EXPECT_EQ(reports["broken"].state, "failed");
   EXPECT_EQ(reports["resting"].verdict, "maintenance");
   EXPECT_EQ(reports["resting"].reason,
             "in a maintenance window of target quiet until 2026-07-07T11:00:00Z");

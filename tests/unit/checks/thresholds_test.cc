@@ -214,6 +214,17 @@ TEST_F(ThresholdsTest, RememberedGroupsMoveToTheSameCheckOfTheNextConfigOnly) {
   EXPECT_EQ(dynamic_cast<const LagCheck&>(*regrouped).RememberedGroups(), 0u);
 }
 
+TEST_F(ThresholdsTest, RowsOfTheSameGroupAreOneSeriesWithTheNewestEvent) {
+  auto check = Build("{name: lanes, kind: lag, target: ops, sql: SELECT 1, group_by: [lane]}");
+  database_.Answer({{"lane", "max"},
+                    {{std::string("a"), std::string("2026-07-07 07:00:00+00")},
+                     {std::string("a"), std::string("2026-07-07 07:30:00+00")},
+                     {std::string("a"), std::nullopt}}});
+  const Observation observation = Collect(*check);
+  ASSERT_EQ(observation.samples.size(), 2u);  // one lag and one last event time
+  EXPECT_EQ(observation.samples[1].value, ToUnixSeconds(At("2026-07-07T07:30:00Z")));
+}
+
 TEST_F(ThresholdsTest, RunsJudgeTheOldestUnfinishedRun) {
   auto check = Build(
       "{name: d, kind: runs, target: ops, table: r, started_column: s, finished_column: f, "
