@@ -235,7 +235,21 @@ std::shared_ptr<Check> MakeLagCheck(CheckSpec spec, MappingReader& reader, const
   settings.tiers =
       ReadDurationTiers(reader, "warn_after", Duration(600'000), "error_after", std::nullopt);
   settings.for_duration = ReadFor(reader);
-  settings.forget_after = reader.DurationTier("forget_after", Duration(86'400'000));
+  if (const std::optional<std::string> text = reader.OptionalString("forget_after")) {
+    if (*text == "off") {
+      settings.forget_after.reset();
+    } else {
+      settings.forget_after = ParseDuration(*text);
+      if (!settings.forget_after) {
+        reader.FailAt(reader.Raw("forget_after"), "forget_after",
+                      "invalid duration \"" + *text + "\" (a duration such as 24h, or off)");
+      }
+      if (settings.forget_after->count() <= 0) {
+        reader.FailAt(reader.Raw("forget_after"), "forget_after",
+                      "must be positive; use off to forget a group as soon as it is not returned");
+      }
+    }
+  }
   if (!settings.tiers.any()) {
     RejectAllTiersOff(reader, spec.name, spec.mode, {"warn_after", "error_after"});
   }
