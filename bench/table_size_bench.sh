@@ -174,7 +174,7 @@ targets:
   bench: {dsn_env: BENCH_DSN, max_connections: 1}
 checks:
   - {name: runs_10m, kind: runs, target: bench, table: bench.runs, started_column: started_at,
-     finished_column: finished_at, window: 10m}
+     finished_column: finished_at, window: 10m, max_duration: 5m}
   - {name: runs_24h, kind: runs, target: bench, table: bench.runs, started_column: started_at,
      finished_column: finished_at, window: 24h}
   - {name: dups_24h, kind: duplicates, target: bench, table: bench.executions,

@@ -9,6 +9,7 @@
 
 #include "app/check_report.h"
 #include "app/exporter_app.h"
+#include "checks/check_factory.h"
 #include "config/config_loader.h"
 #include "db/postgres_database.h"
 #include "log/logger.h"
@@ -23,10 +24,21 @@ namespace {
 using freshness::Clock;
 using freshness::TimePoint;
 
-// --once: every check once, a table or JSON on stdout, exit 1 if any failed or is unhealthy.
-int RunOnce(const std::string& config_file, bool json, const Clock& clock, int workers,
+// Exit codes of --once (README "Flags").
+constexpr int kExitInvalid = 4;
+
+// --once: every check once, a table or JSON on stdout; the exit code says the worst verdict.
+// With --at (`replay`), database checks are not run: they cannot be evaluated as of the past.
+int RunOnce(const std::string& config_file, bool json, bool replay, const Clock& clock, int workers,
             freshness::Logger& logger) {
-  auto config = std::make_shared<const freshness::Config>(freshness::LoadConfigFile(config_file));
+  std::shared_ptr<const freshness::Config> config;
+  try {
+    config = std::make_shared<const freshness::Config>(
+        freshness::LoadConfigFile(config_file, clock.Now()));
+  } catch (const std::exception& error) {
+    std::cerr << error.what() << "\n";
+    return kExitInvalid;
+  }
   freshness::DatabaseMap databases;
   for (const auto& [name, target] : config->targets) {
     databases[name] = std::make_shared<freshness::PostgresDatabase>(target);
@@ -35,11 +47,13 @@ int RunOnce(const std::string& config_file, bool json, const Clock& clock, int w
   options.workers = workers;
   options.jitter = false;
   freshness::Collector collector(config, databases, clock, logger, options);
-  collector.RunOnce();
+  collector.RunOnce([replay](const freshness::Check& check) {
+    return !replay || !freshness::KindReadsDatabase(check.spec().kind);
+  });
   const TimePoint now = clock.Now();
-  std::vector<freshness::CheckReport> reports = freshness::BuildReports(collector, now, json);
-  bool healthy = true;
-  for (const freshness::CheckReport& report : reports) healthy = healthy && report.healthy;
+  std::vector<freshness::CheckReport> reports =
+      freshness::BuildReports(collector, now, freshness::ReportOptions{json, replay});
+  const int code = freshness::ExitCodeOf(reports);
   if (json) {
     std::cout << freshness::ReportsToJson(std::move(reports), now)
                      .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -47,7 +61,7 @@ int RunOnce(const std::string& config_file, bool json, const Clock& clock, int w
   } else {
     std::cout << freshness::ReportsToTable(reports);
   }
-  return healthy ? 0 : 1;
+  return code;
 }
 
 }  // namespace
@@ -83,7 +97,12 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   cli.add_flag("--version", version, "Print the version and exit");
-  CLI11_PARSE(cli, argc, argv);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = cli.exit(error);  // prints help, or the error
+    return code == 0 ? 0 : kExitInvalid;
+  }
 
   if (version) {
     std::cout << "freshness_exporter " << FRESHNESS_VERSION << " (" << FRESHNESS_REVISION << ")\n";
@@ -93,17 +112,21 @@ int main(int argc, char** argv) {
   const auto format = freshness::ParseLogFormat(log_format);
   if (!level || !format || (output != "table" && output != "json")) {
     std::cerr << "invalid --log.level, --log.format or --output\n";
-    return 2;
+    return kExitInvalid;
   }
   if (!at.empty() && !once) {
     std::cerr << "--at needs --once\n";
-    return 2;
+    return kExitInvalid;
   }
   freshness::Logger logger(*level, *format, std::cerr);
 
   if (config_check) {
     try {
       const freshness::Config config = freshness::LoadConfigFile(config_file);
+      // Things that will fail at run time but not at load: the exit code stays 0.
+      for (const std::string& warning : freshness::ConfigWarnings(config)) {
+        std::cerr << "warning: " << warning << "\n";
+      }
       std::cout << config_file << ": OK (" << config.checks.size() << " checks, "
                 << config.targets.size() << " targets, " << config.calendars.size()
                 << " calendars)\n";
@@ -122,16 +145,16 @@ int main(int argc, char** argv) {
       if (!when) {
         std::cerr << "invalid --at \"" << at
                   << "\" (expected RFC 3339, e.g. 2026-07-06T10:00:00-04:00)\n";
-        return 2;
+        return kExitInvalid;
       }
       fixed.emplace(*when);
     }
     try {
-      return RunOnce(config_file, output == "json",
+      return RunOnce(config_file, output == "json", fixed.has_value(),
                      fixed ? static_cast<const Clock&>(*fixed) : system_clock, workers, logger);
     } catch (const std::exception& error) {
       std::cerr << error.what() << "\n";
-      return 1;
+      return 3;
     }
   }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/check.h"
 #include "collector/collector.h"
 #include "util/clock.h"
 
@@ -16,12 +17,22 @@ struct CheckReport {
   std::string kind;
   std::string target;
   std::string mode;
-  std::string severity;
   bool collected = false;
   bool success = false;
   bool active = true;
-  bool healthy = false;  // collected, succeeded and not stale/missing
-  std::string state;
+  // pending, ok, warning, critical, failed, paused, maintenance, inactive, observe, or
+  // not_replayable (--once --at on a database check). Computed from the config's own
+  // thresholds with the same arithmetic as the rules.
+  std::string verdict;
+  std::string would_be;  // observe: the verdict it would have in enforce mode
+  std::string reason;    // one line: "lag 41m08s > error_after 15m (for 10m)"
+  std::optional<WorstSeries> worst;
+  nlohmann::json thresholds = nlohmann::json::object();
+  std::optional<ArtifactLocation> artifact;
+  // Kept for compatibility: verdict in ok, inactive, maintenance, paused, observe (and
+  // not_replayable, which says nothing about the data).
+  bool healthy = false;
+  std::string state;  // the kind's own state ("ok", "lagging", "fresh", "missing", ...)
   std::string value;
   std::optional<double> last_success_unix;
   double duration_seconds = 0;
@@ -30,13 +41,29 @@ struct CheckReport {
   nlohmann::json samples = nlohmann::json::array();
 };
 
-// `with_samples` fills CheckReport::samples (the JSON views); the table and page do without.
-std::vector<CheckReport> BuildReports(const Collector& collector, TimePoint now, bool with_samples);
+struct ReportOptions {
+  bool with_samples = false;  // fill CheckReport::samples (the JSON views)
+  // --once --at: database checks were not run and are reported not_replayable.
+  bool replay = false;
+};
+
+std::vector<CheckReport> BuildReports(const Collector& collector, TimePoint now,
+                                      const ReportOptions& options = {});
+// The verdict of one check at `now`: precedence failed > maintenance > paused > inactive >
+// observe > critical > warning > ok; pending when never collected (unless in maintenance or
+// outside its active window, which need no data).
+void ComputeVerdict(const Check& check, const CheckState& state, TimePoint now,
+                    const ReportOptions& options, CheckReport& report);
+// "observe (would be critical)", or the verdict itself.
+std::string VerdictText(const CheckReport& report);
+// --once exit code: 3 if a check failed to run, else 2 if one is critical, else 1 if one is a
+// warning, else 0.
+int ExitCodeOf(const std::vector<CheckReport>& reports);
 // Takes the reports by value so their samples move into the document instead of being copied.
 nlohmann::json ReportsToJson(std::vector<CheckReport> reports, TimePoint now);
 // A fixed-width table for terminals (--once).
 std::string ReportsToTable(const std::vector<CheckReport>& reports);
-// The status page at "/".
+// The status page at "/": a summary line, then one row per check, critical first.
 std::string ReportsToHtml(const std::vector<CheckReport>& reports, TimePoint now,
                           const std::string& config_file, bool reload_ok);
 

@@ -129,14 +129,14 @@ std::string ExporterApp::RenderStatusPage() const {
   }
   if (!collector) return "<html><body>No configuration loaded.</body></html>";
   const TimePoint now = clock_.Now();
-  return ReportsToHtml(BuildReports(*collector, now, false), now, options_.config_file, reload_ok);
+  return ReportsToHtml(BuildReports(*collector, now), now, options_.config_file, reload_ok);
 }
 
 std::string ExporterApp::RenderChecksJson() const {
   std::shared_ptr<Collector> collector = Current();
   if (!collector) return "{\"checks\":[]}";
   const TimePoint now = clock_.Now();
-  return ReportsToJson(BuildReports(*collector, now, true), now)
+  return ReportsToJson(BuildReports(*collector, now, ReportOptions{true, false}), now)
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -1,9 +1,12 @@
 #include "checks/artifact_check.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "checks/summary_format.h"
+#include "config/time_zones.h"
 #include "metrics/metric_names.h"
 #include "probes/file_prober.h"
 #include "probes/http_prober.h"
@@ -11,6 +14,7 @@
 #include "probes/scheme_router.h"
 #include "schedule/rfc3339.h"
 #include "util/check_error.h"
+#include "util/suggest.h"
 
 namespace freshness {
 namespace {
@@ -53,8 +57,51 @@ struct SourceFindings {
   std::optional<ObjectInfo> satisfying;  // newest object that satisfies
   std::optional<ObjectInfo> too_old;     // newest undated object modified before the previous slot
   bool saw_empty = false;
-  bool saw_future = false;  // modified after `now`: did not exist yet at the evaluated instant
+  // Modified after `now`: did not exist yet at the evaluated instant.
+  std::optional<TimePoint> future_modified;
 };
+
+// The primary source expanded for a partition, safe to show; nullopt when it cannot expand.
+std::optional<ArtifactLocation> LocationFor(const ArtifactSpec& spec, date::sys_days partition) {
+  const PathTemplate& primary = spec.sources.front();
+  const std::optional<std::string> location = primary.Expand(partition);
+  if (!location) return std::nullopt;
+  return ArtifactLocation{DisplayLocation(*location),
+                          primary.dated() ? FormatDay(partition) : std::string()};
+}
+
+date::sys_days MaxAgePartition(const ArtifactSpec& spec, TimePoint now) {
+  const date::sys_days today = date::sys_days(
+      date::floor<date::days>(spec.zone->to_local(date::floor<std::chrono::seconds>(now)))
+          .time_since_epoch());
+  return spec.partition_date == PartitionDate::kSameDay
+             ? today
+             : PreviousBusinessDay(spec.calendar.get(), today);
+}
+
+// The slot freshness_artifact_slot_info describes: the slot in force, else the pending one,
+// else the next one (max_age: now's partition).
+std::optional<ArtifactLocation> SlotLocation(const ArtifactSpec& spec,
+                                             const SlotPosition& position) {
+  const std::optional<Slot>& slot =
+      position.in_force ? position.in_force : (position.pending ? position.pending : position.next);
+  if (!slot || spec.sources.empty()) return std::nullopt;
+  return LocationFor(spec, slot->partition);
+}
+
+std::optional<ArtifactLocation> SlotLocation(const ArtifactSpec& spec, TimePoint now) {
+  if (spec.sources.empty()) return std::nullopt;
+  if (spec.max_age) return LocationFor(spec, MaxAgePartition(spec, now));
+  if (!spec.schedule) return std::nullopt;
+  return SlotLocation(spec, spec.schedule->Locate(now));
+}
+
+// "/data/x.csv (partition 2026-07-07)", or the bare location for undated sources.
+std::string Where(const std::optional<ArtifactLocation>& location) {
+  if (!location) return "the expected location";
+  if (location->partition.empty()) return location->location;
+  return location->location + " (partition " + location->partition + ")";
+}
 
 class Evaluator {
  public:
@@ -89,7 +136,9 @@ class Evaluator {
       const ObjectInfo& info = session_.Probe(Expand(source, partition));
       if (!info.exists) continue;
       if (info.modified > now_ + ArtifactCheck::kClockSkewTolerance) {
-        findings.saw_future = true;
+        if (!findings.future_modified || info.modified > *findings.future_modified) {
+          findings.future_modified = info.modified;
+        }
         continue;
       }
       if (info.size && *info.size == 0) {
@@ -113,30 +162,36 @@ class Evaluator {
     return Inspect(slot.partition, PreviousDue(slot));
   }
 
+  // Why a slot is not satisfied when nothing usable was found ("" when simply absent).
   static std::string NothingThere(const SourceFindings& findings) {
-    if (findings.saw_empty) return "only empty objects";
-    if (findings.saw_future) return "nothing yet at this instant";
-    return "nothing there";
+    if (findings.saw_empty) return ", only empty objects";
+    if (findings.future_modified) {
+      return ", not yet at this instant (modified " + FormatRfc3339(*findings.future_modified) +
+             ")";
+    }
+    return "";
+  }
+
+  std::string WhereFor(date::sys_days partition) const {
+    return Where(LocationFor(spec_, partition));
   }
 
   ArtifactEvaluation RunMaxAge() {
     ArtifactEvaluation result;
-    const date::sys_days today = date::sys_days(
-        date::floor<date::days>(spec_.zone->to_local(date::floor<std::chrono::seconds>(now_)))
-            .time_since_epoch());
-    const date::sys_days partition = spec_.partition_date == PartitionDate::kSameDay
-                                         ? today
-                                         : PreviousBusinessDay(spec_.calendar.get(), today);
+    const date::sys_days partition = MaxAgePartition(spec_, now_);
+    result.slot = LocationFor(spec_, partition);
     const SourceFindings findings = Inspect(partition, std::nullopt);
     if (!findings.satisfying) {
       result.state = ArtifactState::kMissing;
-      result.detail = NothingThere(findings);
+      result.detail = WhereFor(partition) + NothingThere(findings);
       return result;
     }
     result.modified = findings.satisfying->modified;
     result.deadline = *result.modified + *spec_.max_age;
     result.state = now_ <= *result.deadline ? ArtifactState::kFresh : ArtifactState::kStale;
-    result.detail = "max_age " + FormatDuration(*spec_.max_age);
+    result.detail = WhereFor(partition) +
+                    (result.state == ArtifactState::kFresh ? " within" : " older than") +
+                    " max_age " + FormatDuration(*spec_.max_age);
     return result;
   }
 
@@ -144,18 +199,22 @@ class Evaluator {
     ArtifactEvaluation result;
     const ScheduleEvaluator& schedule = *spec_.schedule;
     const SlotPosition position = schedule.Locate(now_);
+    result.slot = SlotLocation(spec_, position);
     const auto next_deadline = [&]() -> std::optional<TimePoint> {
       if (position.next) return position.next->deadline;
       return std::nullopt;
     };
+    // A pending slot that is already satisfied makes the artifact fresh, whatever the slot in
+    // force: the producer has caught up (docs/artifacts.md, "Semantics").
+    std::optional<SourceFindings> pending;
     if (position.pending) {
-      const SourceFindings pending = InspectSlot(*position.pending);
-      if (pending.satisfying) {
+      pending = InspectSlot(*position.pending);
+      if (pending->satisfying) {
         result.state = ArtifactState::kFresh;
-        result.modified = pending.satisfying->modified;
+        result.modified = pending->satisfying->modified;
         result.deadline = next_deadline();
         result.missed_slots = 0;
-        result.detail = "slot " + FormatDay(position.pending->partition) + " delivered";
+        result.detail = WhereFor(position.pending->partition) + " delivered";
         return result;
       }
     }
@@ -164,7 +223,7 @@ class Evaluator {
       if (position.pending) {
         result.state = ArtifactState::kLate;
         result.deadline = position.pending->deadline;
-        result.detail = "due, inside its grace";
+        result.detail = WhereFor(position.pending->partition) + NothingThere(*pending);
       } else {
         result.state = ArtifactState::kUnknown;
         result.deadline = next_deadline();
@@ -180,11 +239,11 @@ class Evaluator {
       if (position.pending) {
         result.state = ArtifactState::kLate;
         result.deadline = position.pending->deadline;
-        result.detail = "due, inside its grace";
+        result.detail = WhereFor(position.pending->partition) + NothingThere(*pending);
       } else {
         result.state = ArtifactState::kFresh;
         result.deadline = next_deadline();
-        result.detail = "slot " + FormatDay(in_force.partition) + " delivered";
+        result.detail = WhereFor(in_force.partition) + " delivered";
       }
       return result;
     }
@@ -192,10 +251,10 @@ class Evaluator {
     if (current.too_old) {
       result.state = ArtifactState::kStale;
       result.modified = current.too_old->modified;
-      result.detail = "not updated since the previous slot";
+      result.detail = WhereFor(in_force.partition) + " not updated since the previous slot";
     } else {
       result.state = ArtifactState::kMissing;
-      result.detail = NothingThere(current) + " for slot " + FormatDay(in_force.partition);
+      result.detail = WhereFor(in_force.partition) + NothingThere(current);
     }
     // Count the due slots missed since the last satisfied one, looking back a bounded number.
     // Older slots are walked once per slot in force; later collections reuse the count.
@@ -248,6 +307,28 @@ std::optional<double> ValueOf(const Observation& observation, const char* name) 
   return std::nullopt;
 }
 
+std::optional<ArtifactLocation> SlotOf(const Observation& observation) {
+  for (const Sample& sample : observation.samples) {
+    if (sample.metric != metric::kArtifactSlotInfo) continue;
+    ArtifactLocation slot;
+    if (const auto found = sample.labels.find("location"); found != sample.labels.end()) {
+      slot.location = found->second;
+    }
+    if (const auto found = sample.labels.find("partition"); found != sample.labels.end()) {
+      slot.partition = found->second;
+    }
+    return slot;
+  }
+  return std::nullopt;
+}
+
+bool Contains(const std::vector<ArtifactState>& states, std::string_view name) {
+  for (ArtifactState state : states) {
+    if (ArtifactStateName(state) == name) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string_view ArtifactStateName(ArtifactState state) {
@@ -270,6 +351,13 @@ std::string_view ArtifactStateName(ArtifactState state) {
   return "unknown";
 }
 
+std::optional<ArtifactState> ParseArtifactState(std::string_view name) {
+  for (ArtifactState state : kAllArtifactStates) {
+    if (ArtifactStateName(state) == name) return state;
+  }
+  return std::nullopt;
+}
+
 ArtifactCheck::ArtifactCheck(CheckSpec spec, ArtifactSpec artifact,
                              std::shared_ptr<const ObjectProber> prober)
     : Check(std::move(spec)), artifact_(std::move(artifact)), prober_(std::move(prober)) {}
@@ -286,6 +374,12 @@ std::vector<MetricDescriptor> ArtifactCheck::Descriptors() const {
       {metric::kArtifactDeadline,
        "Deadline (due time plus grace) of the overdue slot, else of the pending or next slot."},
       {metric::kArtifactMissedSlots, "Due slots missed since the last satisfied one."},
+      {metric::kArtifactSlotInfo,
+       "1; the location probed for the slot in force (else the pending or next slot) and its "
+       "partition date (empty for undated sources)."},
+      {metric::kArtifactStateSeverity,
+       "1 for each artifact state the check alerts on, with the severity it alerts with "
+       "(warn_on: warning, error_on: critical)."},
   };
 }
 
@@ -294,6 +388,7 @@ ArtifactEvaluation ArtifactCheck::Evaluate(TimePoint now, Duration budget) const
     ArtifactEvaluation paused;
     paused.state = ArtifactState::kPaused;
     paused.detail = "paused until " + FormatRfc3339(*artifact_.paused_until);
+    paused.slot = SlotLocation(artifact_, now);
     return paused;
   }
   ArtifactEvaluation result;
@@ -305,12 +400,14 @@ ArtifactEvaluation ArtifactCheck::Evaluate(TimePoint now, Duration budget) const
     result.state = ArtifactState::kProbeFailed;
     result.detail = error.what();
     result.failure = Observation::Failure{ErrorReason::kProbe, error.what()};
+    result.slot = SlotLocation(artifact_, now);
     return result;
   } catch (const std::exception& error) {
     result = ArtifactEvaluation{};
     result.state = ArtifactState::kProbeFailed;
     result.detail = std::string("probe error: ") + error.what();
     result.failure = Observation::Failure{ErrorReason::kProbe, result.detail};
+    result.slot = SlotLocation(artifact_, now);
     return result;
   }
   if (const Calendar* calendar = artifact_.calendar.get()) {
@@ -337,7 +434,8 @@ Observation ArtifactCheck::Collect(const CollectContext& context) {
   }
   if (evaluation.modified) {
     const double modified = ToUnixSeconds(*evaluation.modified);
-    observation.samples.push_back(Sample{metric::kArtifactAge, {}, 0, modified});
+    // Modified inside the clock-skew tolerance after now: 0 seconds old, never negative.
+    observation.samples.push_back(Sample{metric::kArtifactAge, {}, 0, modified, true});
     observation.samples.push_back(Sample{metric::kArtifactModified, {}, modified, {}});
   }
   if (evaluation.deadline) {
@@ -348,36 +446,47 @@ Observation ArtifactCheck::Collect(const CollectContext& context) {
     observation.samples.push_back(Sample{
         metric::kArtifactMissedSlots, {}, static_cast<double>(*evaluation.missed_slots), {}});
   }
+  if (evaluation.slot) {
+    observation.samples.push_back(
+        Sample{metric::kArtifactSlotInfo,
+               {{"location", evaluation.slot->location}, {"partition", evaluation.slot->partition}},
+               1,
+               {}});
+  }
   observation.failure = evaluation.failure;
+  observation.detail = evaluation.detail;
   return observation;
 }
 
 CheckSummary ArtifactCheck::Summarize(const Observation& observation, TimePoint now) const {
   CheckSummary summary;
   summary.state = StateOf(observation).value_or("unknown");
+  summary.artifact = SlotOf(observation);
   const double now_seconds = ToUnixSeconds(now);
   std::string value;
   const auto append = [&value](const std::string& part) {
     value += (value.empty() ? "" : "; ") + part;
   };
+  const std::optional<double> modified = ValueOf(observation, metric::kArtifactModified);
+  const std::optional<double> deadline = ValueOf(observation, metric::kArtifactDeadline);
+  const std::optional<double> missed = ValueOf(observation, metric::kArtifactMissedSlots);
+  const auto age_of = [now_seconds](double time) { return std::max(0.0, now_seconds - time); };
   if (summary.state == "probe_failed") {
     append("probe failed");  // the error itself is shown next to the value
   } else if (summary.state == "paused") {
     append(artifact_.paused_until ? "paused until " + FormatRfc3339(*artifact_.paused_until)
                                   : "paused");
   } else {
-    if (const std::optional<double> modified = ValueOf(observation, metric::kArtifactModified)) {
-      append("age " + FormatAge(now_seconds - *modified));
+    if (modified) {
+      append("age " + FormatAge(age_of(*modified)));
     } else if (summary.state == "missing") {
       append("nothing there");
     }
-    if (const std::optional<double> deadline = ValueOf(observation, metric::kArtifactDeadline)) {
+    if (deadline) {
       const double delta = *deadline - now_seconds;
       append(delta >= 0 ? "deadline in " + FormatAge(delta) : "overdue " + FormatAge(-delta));
     }
-    if (const std::optional<double> missed = ValueOf(observation, metric::kArtifactMissedSlots)) {
-      if (*missed > 0) append(std::to_string(static_cast<long long>(*missed)) + " missed");
-    }
+    if (missed && *missed > 0) append(std::to_string(static_cast<long long>(*missed)) + " missed");
     if (summary.state == "unknown" && value.empty()) append("no slot due yet");
   }
   if (observation.failure && observation.failure->reason == ErrorReason::kConfig) {
@@ -385,9 +494,74 @@ CheckSummary ArtifactCheck::Summarize(const Observation& observation, TimePoint 
   }
   if (spec().mode == "observe") append("observe mode");
   summary.value = value;
-  summary.healthy =
-      summary.state != "stale" && summary.state != "missing" && summary.state != "probe_failed";
+
+  summary.paused = summary.state == "paused";
+  if (Contains(artifact_.error_on, summary.state)) {
+    summary.level = Level::kCritical;
+  } else if (Contains(artifact_.warn_on, summary.state)) {
+    summary.level = Level::kWarning;
+  }
+  // The reason: the state, where, and how the deadline stands.
+  std::string reason = summary.state;
+  const std::string detail =
+      observation.detail.empty() ? Where(summary.artifact) : observation.detail;
+  if (summary.state == "paused") {
+    reason = detail;
+  } else if (summary.state == "probe_failed") {
+    reason += ": " + detail;
+  } else {
+    reason += ": " + detail;
+    if (summary.state == "fresh" && modified) {
+      reason += ", modified " + FormatAge(age_of(*modified)) + " ago";
+    } else if (deadline) {
+      const double delta = *deadline - now_seconds;
+      if (summary.state == "unknown") {
+        reason += ", next deadline in " + FormatAge(std::max(0.0, delta));
+      } else if (delta >= 0) {
+        reason += ", deadline in " + FormatAge(delta);
+      } else {
+        reason += ", deadline passed " + FormatAge(-delta) + " ago";
+      }
+    }
+    if (missed && *missed > 1) {
+      reason += "; " + std::to_string(static_cast<long long>(*missed)) + " slots missed";
+    }
+  }
+  summary.reason = reason;
   return summary;
+}
+
+std::vector<Sample> ArtifactCheck::ConfigSamples() const {
+  std::vector<Sample> samples;
+  for (ArtifactState state : artifact_.warn_on) {
+    samples.push_back(
+        Sample{metric::kArtifactStateSeverity,
+               {{"state", std::string(ArtifactStateName(state))}, {"severity", "warning"}},
+               1,
+               {}});
+  }
+  for (ArtifactState state : artifact_.error_on) {
+    samples.push_back(
+        Sample{metric::kArtifactStateSeverity,
+               {{"state", std::string(ArtifactStateName(state))}, {"severity", "critical"}},
+               1,
+               {}});
+  }
+  return samples;
+}
+
+nlohmann::json ArtifactCheck::ThresholdsJson() const {
+  nlohmann::json warn = nlohmann::json::array();
+  nlohmann::json error = nlohmann::json::array();
+  for (ArtifactState state : artifact_.warn_on) warn.push_back(ArtifactStateName(state));
+  for (ArtifactState state : artifact_.error_on) error.push_back(ArtifactStateName(state));
+  nlohmann::json out = {{"warn_on", warn}, {"error_on", error}};
+  if (artifact_.max_age) {
+    out["max_age"] = std::chrono::duration<double>(*artifact_.max_age).count();
+  } else if (artifact_.schedule) {
+    out["grace"] = std::chrono::duration<double>(artifact_.schedule->grace()).count();
+  }
+  return out;
 }
 
 namespace {
@@ -436,19 +610,11 @@ PathTemplate ReadTemplate(MappingReader& reader, const YAML::Node& node, const s
   }
 }
 
-const date::time_zone* LocateZone(MappingReader& reader, const std::string& key,
-                                  const std::string& name) {
-  try {
-    return date::locate_zone(name);
-  } catch (const std::exception&) {
-    reader.FailAt(reader.Raw(key), key, "unknown time zone \"" + name + "\"");
-  }
-}
-
 S3Options ReadS3Options(MappingReader& reader, const Config& config) {
   S3Options options;
   std::optional<MappingReader> s3 = reader.OptionalMapping("s3");
   if (!s3) return options;
+  s3->ExpectKeys({"endpoint", "region", "path_style", "profile", "credentials_file"});
   options.endpoint = s3->String("endpoint", "");
   if (!options.endpoint.empty() && options.endpoint.rfind("http://", 0) != 0 &&
       options.endpoint.rfind("https://", 0) != 0) {
@@ -470,6 +636,120 @@ S3Options ReadS3Options(MappingReader& reader, const Config& config) {
   return options;
 }
 
+// warn_on / error_on: lists of late, stale, missing (or `off`), disjoint.
+std::vector<ArtifactState> ReadStates(MappingReader& reader, const std::string& key) {
+  const YAML::Node node = reader.Raw(key);
+  std::vector<ArtifactState> states;
+  if (node.IsScalar() && node.Scalar() == "off") return states;
+  const std::vector<std::string> names = reader.StringList(key, true);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const YAML::Node item = node.IsSequence() ? node[i] : node;
+    const std::string& name = names[i];
+    if (name == "probe_failed") {
+      reader.FailAt(item, key,
+                    "\"probe_failed\" cannot be a tier: probe failures are reported by "
+                    "FreshnessCheckFailing");
+    }
+    if (name == "paused" || name == "unknown") {
+      reader.FailAt(item, key,
+                    "\"" + name + "\" cannot be a tier: a paused or unknown artifact is not late");
+    }
+    if (name == "fresh") {
+      reader.FailAt(item, key, "\"fresh\" cannot be a tier: it is the state the check expects");
+    }
+    const std::vector<std::string> allowed = {"late", "stale", "missing"};
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      reader.FailAt(item, key,
+                    "unknown state \"" + name + "\" (allowed: late, stale, missing)" +
+                        DidYouMean(name, allowed));
+    }
+    const ArtifactState state = *ParseArtifactState(name);
+    if (std::find(states.begin(), states.end(), state) == states.end()) states.push_back(state);
+  }
+  return states;
+}
+
+void ReadAlertStates(MappingReader& reader, ArtifactSpec& artifact) {
+  const bool warn_set = reader.Has("warn_on");
+  const bool error_set = reader.Has("error_on");
+  if (warn_set) artifact.warn_on = ReadStates(reader, "warn_on");
+  reader.Raw("warn_on");
+  if (error_set) artifact.error_on = ReadStates(reader, "error_on");
+  reader.Raw("error_on");
+  for (ArtifactState state : artifact.error_on) {
+    const auto found = std::find(artifact.warn_on.begin(), artifact.warn_on.end(), state);
+    if (found == artifact.warn_on.end()) continue;
+    // The default warn_on gives way to states the config puts in error_on.
+    if (!warn_set) {
+      artifact.warn_on.erase(found);
+      continue;
+    }
+    reader.Fail("error_on", "\"" + std::string(ArtifactStateName(state)) +
+                                "\" is in both warn_on and error_on; a state alerts with one "
+                                "severity, so keep it in one list");
+  }
+}
+
+std::string WeekdayName(unsigned weekday) {
+  static const char* const kNames[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  return kNames[weekday % 7];
+}
+
+// A schedule with no due slot in the next 366 days of its calendar can never alert: an error
+// that says why (no such date, the calendar's weekend, its holidays) and what to change.
+void RejectScheduleWithoutSlots(MappingReader& expect, const std::string& check_name,
+                                const ScheduleEvaluator& schedule, TimePoint from) {
+  constexpr int kDays = 366;
+  const TimePoint limit = from + date::days(kDays);
+  const std::optional<Slot> next = schedule.EarliestAfter(from);
+  if (next && next->due <= limit) return;
+  const std::string text = schedule.cron().text();
+  const Calendar* calendar = schedule.calendar();
+  std::set<unsigned> firing_weekdays;
+  const date::sys_days first = schedule.LocalDay(from);
+  for (int offset = 0; offset <= kDays; ++offset) {
+    const date::sys_days day = first + date::days(offset);
+    const date::year_month_day ymd(day);
+    const unsigned weekday = date::weekday(day).c_encoding();
+    if (schedule.cron().MatchesDay(static_cast<unsigned>(ymd.month()),
+                                   static_cast<unsigned>(ymd.day()), weekday)) {
+      firing_weekdays.insert(weekday);
+    }
+  }
+  std::string message =
+      "schedule \"" + text + "\" has no due slot in the next " + std::to_string(kDays) + " days";
+  if (calendar == nullptr || firing_weekdays.empty()) {
+    message += (calendar != nullptr ? " of calendar \"" + calendar->name() + "\"" : "") +
+               ": it matches no date; fix its day-of-month, month or day-of-week fields";
+  } else {
+    message += " of calendar \"" + calendar->name() + "\": ";
+    std::string weekend_days;
+    bool all_weekend = true;
+    for (unsigned weekday : firing_weekdays) {
+      if (calendar->weekend_days().count(weekday) == 0) {
+        all_weekend = false;
+        break;
+      }
+      weekend_days += (weekend_days.empty() ? "" : ", ") + WeekdayName(weekday);
+    }
+    if (all_weekend) {
+      message +=
+          "the calendar's weekend includes every day this schedule fires; fire on a business "
+          "day, or remove " +
+          weekend_days + " from the calendar's weekend";
+    } else {
+      message +=
+          "every day this schedule fires is a weekend day or holiday of the calendar; fire on "
+          "a business day, or check the calendar's holidays";
+    }
+  }
+  const YAML::Node schedule_node = expect.Raw("schedule");
+  throw ConfigError(
+      schedule_node.Mark().is_null() ? expect.MarkOf("schedule")
+                                     : ToSourceMark(expect.file(), schedule_node.Mark()),
+      expect.path().substr(0, expect.path().rfind('.')) + " (" + check_name + ")", message);
+}
+
 }  // namespace
 
 std::shared_ptr<Check> MakeArtifactCheck(CheckSpec spec, MappingReader& reader,
@@ -488,7 +768,10 @@ std::shared_ptr<Check> MakeArtifactCheck(CheckSpec spec, MappingReader& reader,
   if (const std::optional<std::string> name = reader.OptionalString("calendar")) {
     const auto found = config.calendars.find(*name);
     if (found == config.calendars.end()) {
-      reader.FailAt(reader.Raw("calendar"), "calendar", "unknown calendar \"" + *name + "\"");
+      std::vector<std::string> names;
+      for (const auto& [known, calendar] : config.calendars) names.push_back(known);
+      reader.FailAt(reader.Raw("calendar"), "calendar",
+                    "unknown calendar \"" + *name + "\"" + DidYouMean(*name, names));
     }
     artifact.calendar = found->second;
   }
@@ -503,8 +786,13 @@ std::shared_ptr<Check> MakeArtifactCheck(CheckSpec spec, MappingReader& reader,
   artifact.missed_slots_lookback =
       static_cast<int>(reader.Integer("missed_slots_lookback", 31, 1, 1000));
 
+  ReadAlertStates(reader, artifact);
+  if (artifact.warn_on.empty() && artifact.error_on.empty()) {
+    RejectAllTiersOff(reader, spec.name, spec.mode, {"warn_on", "error_on"});
+  }
   if (!reader.Has("expect")) reader.Fail("expect", "is required (schedule or max_age)");
   MappingReader expect = reader.Mapping("expect");
+  expect.ExpectKeys({"schedule", "max_age", "as_of", "timezone"});
   const std::optional<std::string> schedule_text = expect.OptionalString("schedule");
   artifact.max_age = expect.OptionalDuration("max_age");
   if (schedule_text.has_value() == artifact.max_age.has_value()) {
@@ -519,7 +807,7 @@ std::shared_ptr<Check> MakeArtifactCheck(CheckSpec spec, MappingReader& reader,
   if (artifact.calendar) zone_name = artifact.calendar->zone()->name();
   if (expect.Has("timezone")) zone_name = expect.String("timezone", zone_name);
   expect.Raw("timezone");
-  artifact.zone = LocateZone(expect, "timezone", zone_name);
+  artifact.zone = LocateZoneOrFail(expect, "timezone", zone_name);
   if (schedule_text) {
     try {
       artifact.schedule.emplace(CronExpression(*schedule_text), artifact.zone, artifact.calendar,
@@ -530,6 +818,9 @@ std::shared_ptr<Check> MakeArtifactCheck(CheckSpec spec, MappingReader& reader,
     }
   }
   expect.RejectUnknownKeys();
+  if (artifact.schedule) {
+    RejectScheduleWithoutSlots(expect, spec.name, *artifact.schedule, config.loaded_at);
+  }
 
   bool uses_http = false;
   bool uses_s3 = false;

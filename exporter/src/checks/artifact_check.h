@@ -15,7 +15,7 @@
 
 namespace freshness {
 
-// The states of freshness_artifact_state, exported one-hot (DESIGN.md).
+// The states of freshness_artifact_state, exported one-hot.
 enum class ArtifactState { kFresh, kLate, kStale, kMissing, kProbeFailed, kPaused, kUnknown };
 
 inline constexpr ArtifactState kAllArtifactStates[] = {
@@ -24,6 +24,7 @@ inline constexpr ArtifactState kAllArtifactStates[] = {
     ArtifactState::kUnknown};
 
 std::string_view ArtifactStateName(ArtifactState state);
+std::optional<ArtifactState> ParseArtifactState(std::string_view name);
 
 // What an artifact check expects, already validated.
 struct ArtifactSpec {
@@ -37,6 +38,9 @@ struct ArtifactSpec {
   PartitionDate partition_date = PartitionDate::kSameDay;
   std::optional<TimePoint> paused_until;
   int missed_slots_lookback = 31;
+  // States that are a warning and states that are critical (late, stale or missing; disjoint).
+  std::vector<ArtifactState> warn_on = {ArtifactState::kMissing, ArtifactState::kStale};
+  std::vector<ArtifactState> error_on;
 };
 
 // The result of evaluating an artifact at one instant.
@@ -45,7 +49,11 @@ struct ArtifactEvaluation {
   std::optional<TimePoint> modified;  // of the satisfying object, else the newest one seen
   std::optional<TimePoint> deadline;  // of the overdue slot, else of the pending or next one
   std::optional<int> missed_slots;    // schedules only
-  std::string detail;                 // short explanation for the status page
+  // What was found where, for reasons: "/data/2026-07-07/done.csv (partition 2026-07-07)",
+  // "..., not yet at this instant (modified 2026-07-07T16:00:00Z)".
+  std::string detail;
+  // The primary source expanded for the slot in force (else the pending, else the next one).
+  std::optional<ArtifactLocation> slot;
   std::optional<Observation::Failure> failure;
 };
 
@@ -57,7 +65,7 @@ struct MissedSlotsMemo {
   std::optional<TimePoint> earlier_modified;  // of the last satisfied slot found
 };
 
-// kind: artifact — schedule-aware freshness of files, HTTP and S3 objects (see DESIGN.md and
+// kind: artifact — schedule-aware freshness of files, HTTP and S3 objects (see
 // docs/artifacts.md). A probe error makes this artifact probe_failed; nothing escapes Collect.
 class ArtifactCheck final : public Check {
  public:
@@ -70,6 +78,8 @@ class ArtifactCheck final : public Check {
   std::vector<MetricDescriptor> Descriptors() const override;
   Observation Collect(const CollectContext& context) override;
   CheckSummary Summarize(const Observation& observation, TimePoint now) const override;
+  std::vector<Sample> ConfigSamples() const override;
+  nlohmann::json ThresholdsJson() const override;
 
   // The evaluation behind Collect, for tests and replays.
   ArtifactEvaluation Evaluate(TimePoint now, Duration budget) const;

@@ -2,13 +2,17 @@
 
 #include <prometheus/metric_type.h>
 
+#include <limits>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "checks/thresholds.h"
 #include "config/config.h"
 #include "schedule/active_window.h"
+#include "schedule/maintenance_window.h"
 #include "util/check_error.h"
 #include "util/clock.h"
 #include "util/duration.h"
@@ -24,10 +28,25 @@ struct CheckSpec {
   std::string target;  // empty for kinds that read no database (artifact)
   Duration interval{15'000};
   Duration timeout{5'000};
-  std::string mode = "enforce";  // enforce | observe
-  std::string severity = "warning";
+  std::string mode = "enforce";                // enforce | observe
   std::shared_ptr<const ActiveWindow> active;  // null: always active
+  // The check's own maintenance windows, then its target's.
+  std::vector<std::shared_ptr<const MaintenanceWindow>> maintenance;
   SourceMark mark;
+
+  bool IsActive(TimePoint now) const { return active == nullptr || active->IsActive(now); }
+  // Seconds since the current active period began: +Inf without `active`, 0 outside it.
+  double ActiveForSeconds(TimePoint now) const {
+    return active == nullptr ? std::numeric_limits<double>::infinity()
+                             : active->ActiveForSeconds(now);
+  }
+  // The maintenance window `now` is in, if any.
+  const MaintenanceWindow* MaintenanceAt(TimePoint now) const {
+    for (const auto& window : maintenance) {
+      if (window->Contains(now)) return window.get();
+    }
+    return nullptr;
+  }
 };
 
 struct MetricDescriptor {
@@ -39,13 +58,37 @@ struct MetricDescriptor {
 // One value a check exports. Labels are the check's own (group_by columns, state); the
 // collector adds `check` and the global labels.
 struct Sample {
+  Sample() = default;
+  Sample(std::string metric_name, Labels sample_labels, double sample_value,
+         std::optional<double> since = std::nullopt, bool clamp_at_zero = false)
+      : metric(std::move(metric_name)),
+        labels(std::move(sample_labels)),
+        value(sample_value),
+        since_unix_seconds(since),
+        non_negative(clamp_at_zero) {}
+
   std::string metric;
   Labels labels;
   double value = 0;
   // When set, the exported value is (scrape time - since_unix_seconds): ages are computed at
   // scrape time so they are exact and never under-report staleness between collections.
   std::optional<double> since_unix_seconds;
+  // An age that must not go below 0 (an object modified inside the clock-skew tolerance after
+  // the evaluated instant is 0 seconds old, not -20).
+  bool non_negative = false;
 };
+
+// The value a sample shows at `now_unix`: its value, or the age since since_unix_seconds.
+double ValueAt(const Sample& sample, double now_unix);
+
+// freshness_check_threshold samples of a pair of tiers on `metric`, one per tier that is set.
+std::vector<Sample> TierSamples(const TierPair& tiers, const std::string& metric);
+// freshness_check_for_seconds.
+Sample ForSample(Duration for_duration);
+// HELP of the series every kind may put in ConfigSamples.
+std::vector<MetricDescriptor> ThresholdDescriptors();
+// The thresholds of a pair as JSON: {"warn_after": 600, "error_after": 900} (tiers that are set).
+nlohmann::json TiersJson(const TierPair& tiers);
 
 struct Observation {
   std::vector<Sample> samples;
@@ -58,13 +101,36 @@ struct Observation {
     std::string message;
   };
   std::optional<Failure> failure;
+  // A short explanation of the values that the samples cannot carry (an artifact's "not yet at
+  // this instant (modified ...)"), for reasons on the status page.
+  std::string detail;
 };
 
-// One line of the status page, the JSON API and --once.
+// The series that decided a check's level (or its largest value when all are fine).
+struct WorstSeries {
+  std::string metric;
+  Labels labels;
+  double value = 0;
+  std::string text;  // the value for people: "41m08s", "3"
+};
+
+// Where an artifact check looked for the slot that matters now.
+struct ArtifactLocation {
+  std::string location;   // expanded, safe to show (no credentials, no query string)
+  std::string partition;  // YYYY-MM-DD, empty for undated sources
+};
+
+// What a check's last observation means at one instant, by the check's own thresholds. The
+// status page, the JSON API and --once build their verdicts from it.
 struct CheckSummary {
-  std::string state;    // e.g. "ok", "lagging", "fresh", "missing"
-  std::string value;    // human-readable main value, e.g. "12.3s", "2 unfinished"
-  bool healthy = true;  // false makes --once exit 1 (e.g. artifact stale or missing)
+  std::string state;  // e.g. "ok", "lagging", "fresh", "missing"
+  std::string value;  // human-readable main value, e.g. "lag 12.3s", "2 unfinished"
+  Level level = Level::kOk;
+  // One line saying why: "lag 41m08s > error_after 15m (for 10m)".
+  std::string reason;
+  std::optional<WorstSeries> worst;
+  std::optional<ArtifactLocation> artifact;
+  bool paused = false;  // an artifact before its paused_until
 };
 
 struct CollectContext {
@@ -84,10 +150,19 @@ class Check {
 
   const CheckSpec& spec() const { return spec_; }
 
-  // Every metric this check may emit, for HELP and TYPE lines.
+  // Every metric this check may emit, for HELP and TYPE lines (ConfigSamples' too).
   virtual std::vector<MetricDescriptor> Descriptors() const = 0;
   virtual Observation Collect(const CollectContext& context) = 0;
+  // The observation judged at `now` by the check's own thresholds.
   virtual CheckSummary Summarize(const Observation& observation, TimePoint now) const = 0;
+  // Series that describe the config rather than the data (declared thresholds, `for`): the
+  // same at every scrape, exported whether or not the check has run.
+  virtual std::vector<Sample> ConfigSamples() const { return {}; }
+  // The thresholds in effect, for the JSON API: {"warn_after": 600, "for": 0} (seconds, counts).
+  virtual nlohmann::json ThresholdsJson() const { return nlohmann::json::object(); }
+  // Carries what a check remembers between collections over from the check of the same name
+  // in the previous config (the collector calls it when kind and target are unchanged).
+  virtual void AdoptMemory(const Check& /*previous*/) {}
 
  private:
   CheckSpec spec_;

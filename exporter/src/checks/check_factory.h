@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,13 @@ namespace freshness {
 const std::vector<std::string>& KnownCheckKinds();
 // lag, runs, duplicates and query read a PostgreSQL target; artifact does not.
 bool KindReadsDatabase(const std::string& kind);
+
+// Every key a check of `kind` may have (its own and the common ones); with `in_defaults`, the
+// keys defaults.<kind> may set (not name or kind). An empty kind gives the keys of all kinds.
+std::vector<std::string> CheckKeys(const std::string& kind, bool in_defaults = false);
+// Keys that are known but not allowed on `kind`, with the message that says why and what to use
+// instead (`severity` everywhere, `for` on artifact, duplicates and query).
+std::map<std::string, std::string> RefusedCheckKeys(const std::string& kind);
 
 // Builds a check of spec.kind from the kind-specific keys in `reader` (the common keys are
 // already read). `config` holds the global section, targets and calendars. Throws ConfigError.

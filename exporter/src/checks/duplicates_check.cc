@@ -7,12 +7,22 @@
 #include "util/check_error.h"
 
 namespace freshness {
+namespace {
 
-DuplicatesCheck::DuplicatesCheck(CheckSpec spec, std::string sql)
-    : Check(std::move(spec)), sql_(std::move(sql)) {}
+std::string DuplicatedKeys(long long count) {
+  return std::to_string(count) + (count == 1 ? " duplicated key" : " duplicated keys");
+}
+
+}  // namespace
+
+DuplicatesCheck::DuplicatesCheck(CheckSpec spec, std::string sql, TierPair tiers)
+    : Check(std::move(spec)), sql_(std::move(sql)), tiers_(std::move(tiers)) {}
 
 std::vector<MetricDescriptor> DuplicatesCheck::Descriptors() const {
-  return {{metric::kDuplicateExecutions, "Keys executed more than once inside the window."}};
+  std::vector<MetricDescriptor> out = {
+      {metric::kDuplicateExecutions, "Keys executed more than once inside the window."}};
+  for (MetricDescriptor& descriptor : ThresholdDescriptors()) out.push_back(std::move(descriptor));
+  return out;
 }
 
 Observation DuplicatesCheck::Collect(const CollectContext& context) {
@@ -28,16 +38,38 @@ Observation DuplicatesCheck::Collect(const CollectContext& context) {
 }
 
 CheckSummary DuplicatesCheck::Summarize(const Observation& observation, TimePoint) const {
+  double count = 0;
   for (const Sample& sample : observation.samples) {
-    if (sample.metric == metric::kDuplicateExecutions && sample.value > 0) {
-      return {"duplicates",
-              std::to_string(static_cast<long long>(sample.value)) + " duplicate keys", true};
-    }
+    if (sample.metric == metric::kDuplicateExecutions) count = sample.value;
   }
-  return {"ok", "0 duplicate keys", true};
+  const long long keys = static_cast<long long>(count);
+  CheckSummary summary;
+  summary.level = tiers_.Classify(count);
+  summary.state = count > 0 ? "duplicates" : "ok";
+  summary.value = std::to_string(keys) + " duplicate keys";
+  summary.worst = WorstSeries{metric::kDuplicateExecutions, {}, count, std::to_string(keys)};
+  if (summary.level != Level::kOk) {
+    summary.reason = DuplicatedKeys(keys) + " > " + tiers_.Describe(summary.level);
+  } else if (tiers_.any()) {
+    summary.reason = DuplicatedKeys(keys) +
+                     " <= " + tiers_.Describe(tiers_.warning ? Level::kWarning : Level::kCritical);
+  } else {
+    summary.reason = DuplicatedKeys(keys);
+  }
+  return summary;
 }
 
+std::vector<Sample> DuplicatesCheck::ConfigSamples() const {
+  return TierSamples(tiers_, metric::kDuplicateExecutions);
+}
+
+nlohmann::json DuplicatesCheck::ThresholdsJson() const { return TiersJson(tiers_); }
+
 std::shared_ptr<Check> MakeDuplicatesCheck(CheckSpec spec, MappingReader& reader, const Config&) {
+  TierPair tiers = ReadCountTiers(reader, "warn_above", std::nullopt, "error_above", 0);
+  if (!tiers.any()) {
+    RejectAllTiersOff(reader, spec.name, spec.mode, {"warn_above", "error_above"});
+  }
   const std::string table = ReadQuotedIdentifier(reader, "table", true);
   const std::vector<std::string> keys = reader.StringList("key", true);
   if (keys.empty()) reader.Fail("key", "is required (one or more columns)");
@@ -53,7 +85,7 @@ std::shared_ptr<Check> MakeDuplicatesCheck(CheckSpec spec, MappingReader& reader
   std::string sql = "SELECT count(*) FROM (SELECT 1 FROM " + table + " WHERE " + time_column +
                     " >= " + WindowStartSql(window) + where + " GROUP BY " + key_list +
                     " HAVING count(*) > 1) AS duplicated_keys";
-  return std::make_shared<DuplicatesCheck>(std::move(spec), std::move(sql));
+  return std::make_shared<DuplicatesCheck>(std::move(spec), std::move(sql), std::move(tiers));
 }
 
 }  // namespace freshness

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,21 +14,43 @@ namespace freshness {
 
 // kind: lag — how long since the newest event in a table (or per group_by value).
 // Exports freshness_lag_seconds (age at scrape time, +Inf for an empty table) and
-// freshness_last_event_timestamp_seconds.
+// freshness_last_event_timestamp_seconds. With group_by, a group that stops being returned is
+// remembered (its lag keeps growing) until forget_after has passed since it was last returned.
 class LagCheck final : public Check {
  public:
-  LagCheck(CheckSpec spec, std::string sql, std::vector<std::string> group_by, int max_series);
+  struct Settings {
+    std::string sql;
+    std::vector<std::string> group_by;
+    int max_series = 100;
+    TierPair tiers;  // warn_after, error_after (seconds)
+    Duration for_duration{0};
+    std::optional<Duration> forget_after = Duration(86'400'000);  // nullopt: off
+  };
+
+  LagCheck(CheckSpec spec, Settings settings);
 
   std::vector<MetricDescriptor> Descriptors() const override;
   Observation Collect(const CollectContext& context) override;
   CheckSummary Summarize(const Observation& observation, TimePoint now) const override;
+  std::vector<Sample> ConfigSamples() const override;
+  nlohmann::json ThresholdsJson() const override;
+  void AdoptMemory(const Check& previous) override;
 
-  const std::string& sql() const { return sql_; }
+  const std::string& sql() const { return settings_.sql; }
+  const Settings& settings() const { return settings_; }
+  // The groups remembered, for tests.
+  std::size_t RememberedGroups() const;
 
  private:
-  std::string sql_;
-  std::vector<std::string> group_by_;
-  int max_series_;
+  struct Group {
+    Labels labels;
+    std::optional<double> newest;   // unix seconds; nullopt: no event (+Inf lag)
+    double last_returned_unix = 0;  // when the query last returned this group
+  };
+
+  Settings settings_;
+  mutable std::mutex memory_mutex_;
+  std::map<Labels, Group> memory_;
 };
 
 std::shared_ptr<Check> MakeLagCheck(CheckSpec spec, MappingReader& reader, const Config& config);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,14 @@ class QueryCheck final : public Check {
     std::string value_column;
     std::vector<std::string> label_columns;
     std::string help;
+    // Thresholds on this gauge (all optional): warning below critical above the value,
+    // warning above critical below it.
+    std::optional<double> warn_above;
+    std::optional<double> error_above;
+    std::optional<double> warn_below;
+    std::optional<double> error_below;
+
+    bool HasThresholds() const { return warn_above || error_above || warn_below || error_below; }
   };
 
   QueryCheck(CheckSpec spec, std::string sql, std::vector<MetricMapping> metrics, int max_series);
@@ -24,6 +33,10 @@ class QueryCheck final : public Check {
   std::vector<MetricDescriptor> Descriptors() const override;
   Observation Collect(const CollectContext& context) override;
   CheckSummary Summarize(const Observation& observation, TimePoint now) const override;
+  std::vector<Sample> ConfigSamples() const override;
+  nlohmann::json ThresholdsJson() const override;
+
+  const std::vector<MetricMapping>& metrics() const { return metrics_; }
 
  private:
   std::string sql_;

@@ -22,6 +22,7 @@ struct CheckState {
   double duration_seconds = 0;
   std::optional<double> last_success_unix;
   std::optional<double> last_run_unix;
+  std::uint64_t collections = 0;  // finished runs, successful or not
   std::array<std::uint64_t, std::size(kAllErrorReasons)> errors_by_reason{};
   std::optional<ErrorReason> last_error_reason;
   std::string last_error;  // redacted

@@ -39,7 +39,11 @@ void Collector::AdoptStates(const Collector& previous) {
     if (before.spec().kind != now.spec().kind || before.spec().target != now.spec().target) {
       CheckState fresh;
       fresh.errors_by_reason = state.errors_by_reason;
+      fresh.collections = state.collections;
       state = fresh;
+    } else {
+      // What the check remembers between runs (lag groups) goes on with it.
+      config_->checks[index]->AdoptMemory(before);
     }
     // Readiness waits for this config's own first collection.
     state.collected = false;
@@ -111,15 +115,19 @@ void Collector::WorkerLoop() {
   }
 }
 
-void Collector::RunOnce() {
+void Collector::RunOnce(const std::function<bool(const Check&)>& run) {
+  std::vector<std::size_t> due;
+  for (std::size_t i = 0; i < config_->checks.size(); ++i) {
+    if (!run || run(*config_->checks[i])) due.push_back(i);
+  }
   std::atomic<std::size_t> next{0};
   std::vector<std::thread> threads;
-  const std::size_t count = config_->checks.size();
+  const std::size_t count = due.size();
   const int workers =
       static_cast<int>(std::min<std::size_t>(options_.workers, std::max<std::size_t>(count, 1)));
   for (int i = 0; i < workers; ++i) {
     threads.emplace_back([&] {
-      for (std::size_t index = next++; index < count; index = next++) RunCheck(index);
+      for (std::size_t at = next++; at < count; at = next++) RunCheck(due[at]);
     });
   }
   for (std::thread& thread : threads) thread.join();
@@ -166,6 +174,7 @@ void Collector::RunCheck(std::size_t index) {
     first_run = !state.collected;
     recovered = state.last_error_reason.has_value() && !failure;
     state.collected = true;
+    state.collections++;
     state.duration_seconds = duration;
     state.last_run_unix = finished_unix;
     if (observation)

@@ -47,8 +47,9 @@ class Collector {
 
   void Start();
   void Stop();  // waits for runs in progress (each bounded by its budget)
-  // Runs every check once on the worker pool and returns when all are done (--once).
-  void RunOnce();
+  // Runs every check once on the worker pool and returns when all are done (--once); with
+  // `run`, only the checks it accepts (--once --at skips the database checks).
+  void RunOnce(const std::function<bool(const Check&)>& run = nullptr);
 
   // Calls `visit` for every check with its state, under a shared lock: keep it quick.
   void Visit(const std::function<void(const Check&, const CheckState&)>& visit) const;

@@ -8,6 +8,8 @@
 
 #include "config/config_error.h"
 #include "schedule/calendar.h"
+#include "schedule/maintenance_window.h"
+#include "util/clock.h"
 #include "util/duration.h"
 
 namespace freshness {
@@ -30,6 +32,8 @@ struct TargetConfig {
   std::string dsn_env;
   std::string dsn_file;
   int max_connections = 2;
+  // Windows during which every check of this target is in maintenance.
+  std::vector<std::shared_ptr<const MaintenanceWindow>> maintenance;
   SourceMark mark;
 };
 
@@ -44,6 +48,9 @@ struct Config {
   std::map<std::string, TargetConfig> targets;
   std::map<std::string, std::shared_ptr<const Calendar>> calendars;
   std::vector<std::shared_ptr<Check>> checks;
+  // The instant the file was validated at: "never fires in the next 366 days" and similar
+  // checks count from here.
+  TimePoint loaded_at{};
 };
 
 }  // namespace freshness

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
+
+#include "util/suggest.h"
 
 namespace freshness {
 
@@ -116,7 +119,9 @@ std::string MappingReader::Enum(const std::string& key, const std::vector<std::s
   if (std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
     std::string list;
     for (const std::string& option : allowed) list += (list.empty() ? "" : ", ") + option;
-    FailAt(Lookup(key), key, "invalid value \"" + *value + "\" (allowed: " + list + ")");
+    FailAt(
+        Lookup(key), key,
+        "invalid value \"" + *value + "\" (allowed: " + list + ")" + DidYouMean(*value, allowed));
   }
   return *value;
 }
@@ -147,6 +152,48 @@ long long MappingReader::Integer(const std::string& key, long long fallback, lon
     FailAt(Lookup(key), key,
            "must be between " + std::to_string(min) + " and " + std::to_string(max));
   }
+  return value;
+}
+
+std::optional<double> MappingReader::Number(const std::string& key) {
+  const std::optional<std::string> text = OptionalString(key);
+  if (!text) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  const double value = std::strtod(text->c_str(), &end);
+  if (text->empty() || end == nullptr || *end != '\0' || errno != 0 || !std::isfinite(value)) {
+    FailAt(Lookup(key), key, "expected a number, got \"" + *text + "\"");
+  }
+  return value;
+}
+
+std::optional<Duration> MappingReader::DurationTier(const std::string& key,
+                                                    std::optional<Duration> fallback) {
+  const std::optional<std::string> text = OptionalString(key);
+  if (!text) return fallback;
+  if (*text == "off") return std::nullopt;
+  const std::optional<Duration> parsed = ParseDuration(*text);
+  if (!parsed) {
+    FailAt(Lookup(key), key, "invalid duration \"" + *text + "\" (a duration such as 15m, or off)");
+  }
+  if (parsed->count() <= 0) {
+    FailAt(Lookup(key), key, "must be positive; use off to disable this tier");
+  }
+  return parsed;
+}
+
+std::optional<long long> MappingReader::CountTier(const std::string& key,
+                                                  std::optional<long long> fallback) {
+  const std::optional<std::string> text = OptionalString(key);
+  if (!text) return fallback;
+  if (*text == "off") return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  const long long value = std::strtoll(text->c_str(), &end, 10);
+  if (text->empty() || end == nullptr || *end != '\0' || errno != 0) {
+    FailAt(Lookup(key), key, "expected a count (an integer >= 0) or off, got \"" + *text + "\"");
+  }
+  if (value < 0) FailAt(Lookup(key), key, "must be >= 0; use off to disable this tier");
   return value;
 }
 
@@ -208,13 +255,35 @@ std::optional<MappingReader> MappingReader::OptionalMapping(const std::string& k
 }
 
 void MappingReader::RejectUnknownKeys() const {
+  const std::vector<std::string> known(read_.begin(), read_.end());
   for (const YAML::Node* mapping : {&node_, &defaults_}) {
     if (!mapping->IsMap()) continue;
     for (const auto& entry : *mapping) {
       const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "?";
       if (read_.count(key) == 0) {
-        throw ConfigError(ToSourceMark(file_, entry.first.Mark()), KeyPath(key), "unknown key");
+        throw ConfigError(ToSourceMark(file_, entry.first.Mark()), KeyPath(key),
+                          "unknown key" + DidYouMean(key, known));
       }
+    }
+  }
+}
+
+void MappingReader::ExpectKeys(const std::vector<std::string>& known,
+                               const std::map<std::string, std::string>& removed) const {
+  for (const YAML::Node* mapping : {&node_, &defaults_}) {
+    if (!mapping->IsMap()) continue;
+    for (const auto& entry : *mapping) {
+      if (!entry.first.IsScalar()) {
+        throw ConfigError(ToSourceMark(file_, entry.first.Mark()), KeyPath("?"),
+                          "expected a string key");
+      }
+      const std::string key = entry.first.Scalar();
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      const SourceMark mark = ToSourceMark(file_, entry.first.Mark());
+      if (const auto found = removed.find(key); found != removed.end()) {
+        throw ConfigError(mark, KeyPath(key), found->second);
+      }
+      throw ConfigError(mark, KeyPath(key), "unknown key" + DidYouMean(key, known));
     }
   }
 }

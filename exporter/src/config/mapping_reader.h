@@ -40,12 +40,25 @@ class MappingReader {
   // A list of strings; a single scalar is accepted as a one-element list when allow_scalar.
   std::vector<std::string> StringList(const std::string& key, bool allow_scalar = false);
   std::map<std::string, std::string> StringMap(const std::string& key);
+  // A number (integer or decimal, finite); nullopt when absent.
+  std::optional<double> Number(const std::string& key);
+  // A duration tier: a positive duration or `off` (nullopt). Absent gives `fallback`. "0s" is
+  // rejected: a tier that never waits is written `off` when it is meant to be disabled.
+  std::optional<Duration> DurationTier(const std::string& key, std::optional<Duration> fallback);
+  // A count tier: an integer >= 0 or `off` (nullopt). Absent gives `fallback`.
+  std::optional<long long> CountTier(const std::string& key, std::optional<long long> fallback);
   // A nested mapping; absent keys give an empty mapping reader.
   MappingReader Mapping(const std::string& key);
   std::optional<MappingReader> OptionalMapping(const std::string& key);
 
   // Throws for the first key present in the mapping that was never read.
   void RejectUnknownKeys() const;
+  // Throws for the first key (in document order) that is not in `known`, with a suggestion
+  // when a known key is close ("unknown key (did you mean \"column\"?)"); a key in `removed`
+  // fails with its own message instead. Called before anything is read, so a misspelt key is
+  // reported before the "is required" of the key it was meant to be.
+  void ExpectKeys(const std::vector<std::string>& known,
+                  const std::map<std::string, std::string>& removed = {}) const;
 
   [[noreturn]] void Fail(const std::string& key, const std::string& message) const;
   [[noreturn]] void FailAt(const YAML::Node& node, const std::string& key,

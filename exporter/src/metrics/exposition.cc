@@ -101,12 +101,21 @@ std::string RenderExposition(const Collector& collector, const ReloadStatus& rel
   set.Get(metric::kCheckInfo, "Static facts about a check, for joins in rules.", MetricType::Gauge);
   set.Get(metric::kCheckActive, "1 inside the check's active calendar and hours window.",
           MetricType::Gauge);
+  set.Get(metric::kCheckActiveFor,
+          "Seconds since the check's current active period began (0 outside it, +Inf without "
+          "an active window).",
+          MetricType::Gauge);
+  set.Get(metric::kCheckMaintenance, "1 inside a maintenance window of the check or of its target.",
+          MetricType::Gauge);
+  set.Get(metric::kCheckInterval, "How often the check is collected.", MetricType::Gauge);
   set.Get(metric::kCheckSuccess, "1 if the last collection of the check succeeded.",
           MetricType::Gauge);
   set.Get(metric::kCheckDuration, "Duration of the last collection of the check.",
           MetricType::Gauge);
   set.Get(metric::kCheckLastSuccess, "Time of the last successful collection of the check.",
           MetricType::Gauge);
+  set.Get(metric::kCheckCollections, "Finished collections of the check, successful or not.",
+          MetricType::Counter);
   set.Get(metric::kCheckErrors, "Failed collections of the check, by reason.", MetricType::Counter);
 
   collector.Visit([&](const Check& check, const CheckState& state) {
@@ -117,12 +126,20 @@ std::string RenderExposition(const Collector& collector, const ReloadStatus& rel
                                       {{"check", spec.name},
                                        {"kind", spec.kind},
                                        {"target", spec.target},
-                                       {"mode", spec.mode},
-                                       {"severity", spec.severity}},
+                                       {"mode", spec.mode}},
                                       {}, MetricType::Gauge, 1));
-    const bool active = spec.active == nullptr || spec.active->IsActive(now);
     set.Find(metric::kCheckActive)
-        ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Gauge, active ? 1 : 0));
+        ->metric.push_back(
+            MakeMetric(global, by_check, {}, MetricType::Gauge, spec.IsActive(now) ? 1 : 0));
+    set.Find(metric::kCheckActiveFor)
+        ->metric.push_back(
+            MakeMetric(global, by_check, {}, MetricType::Gauge, spec.ActiveForSeconds(now)));
+    set.Find(metric::kCheckMaintenance)
+        ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Gauge,
+                                      spec.MaintenanceAt(now) != nullptr ? 1 : 0));
+    set.Find(metric::kCheckInterval)
+        ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Gauge,
+                                      std::chrono::duration<double>(spec.interval).count()));
     set.Find(metric::kCheckSuccess)
         ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Gauge,
                                       state.collected && state.success ? 1 : 0));
@@ -134,26 +151,34 @@ std::string RenderExposition(const Collector& collector, const ReloadStatus& rel
           ->metric.push_back(
               MakeMetric(global, by_check, {}, MetricType::Gauge, *state.last_success_unix));
     }
+    set.Find(metric::kCheckCollections)
+        ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Counter,
+                                      static_cast<double>(state.collections)));
     MetricFamily& errors = *set.Find(metric::kCheckErrors);
     for (ErrorReason reason : kAllErrorReasons) {
       errors.metric.push_back(MakeMetric(
           global, by_check, {{"reason", std::string(ReasonName(reason))}}, MetricType::Counter,
           static_cast<double>(state.errors_by_reason[static_cast<std::size_t>(reason)])));
     }
-    if (state.observation == nullptr) return;
     const std::vector<MetricDescriptor> descriptors = check.Descriptors();
-    for (const Sample& sample : state.observation->samples) {
+    const auto add_sample = [&](const Sample& sample) {
       const MetricDescriptor* descriptor = nullptr;
       for (const MetricDescriptor& candidate : descriptors) {
-        if (candidate.name == sample.metric) descriptor = &candidate;
+        if (candidate.name == sample.metric) {
+          descriptor = &candidate;
+          break;
+        }
       }
       const std::string help = descriptor != nullptr ? descriptor->help : sample.metric;
       const MetricType type = descriptor != nullptr ? descriptor->type : MetricType::Gauge;
-      const double value =
-          sample.since_unix_seconds ? now_unix - *sample.since_unix_seconds : sample.value;
       set.Get(sample.metric, help, type)
-          .metric.push_back(MakeMetric(global, by_check, sample.labels, type, value));
-    }
+          .metric.push_back(
+              MakeMetric(global, by_check, sample.labels, type, ValueAt(sample, now_unix)));
+    };
+    // Declared thresholds describe the config: exported before the first collection too.
+    for (const Sample& sample : check.ConfigSamples()) add_sample(sample);
+    if (state.observation == nullptr) return;
+    for (const Sample& sample : state.observation->samples) add_sample(sample);
   });
 
   // Empty families would print HELP/TYPE with no samples; drop them.

@@ -1,71 +1,88 @@
 #include "schedule/active_window.h"
 
-#include <cctype>
-#include <sstream>
+#include <limits>
 #include <stdexcept>
 
 namespace freshness {
-namespace {
 
-int ParseClock(const std::string& text) {
-  if (text.size() != 5 || text[2] != ':' || !std::isdigit(static_cast<unsigned char>(text[0])) ||
-      !std::isdigit(static_cast<unsigned char>(text[1])) ||
-      !std::isdigit(static_cast<unsigned char>(text[3])) ||
-      !std::isdigit(static_cast<unsigned char>(text[4]))) {
-    throw std::invalid_argument("invalid time \"" + text + "\" (expected HH:MM)");
-  }
-  const int hour = std::stoi(text.substr(0, 2));
-  const int minute = std::stoi(text.substr(3, 2));
-  if (hour > 24 || minute > 59 || (hour == 24 && minute != 0)) {
-    throw std::invalid_argument("invalid time \"" + text + "\"");
-  }
-  return hour * 60 + minute;
+LocalMinute ToLocalMinute(const date::time_zone* zone, TimePoint time) {
+  const auto local = zone->to_local(date::floor<std::chrono::seconds>(time));
+  const auto local_day = date::floor<date::days>(local);
+  const int minute =
+      static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(local - local_day).count());
+  return LocalMinute{date::sys_days(local_day.time_since_epoch()), minute};
 }
 
-std::string Trim(const std::string& text) {
-  const auto begin = text.find_first_not_of(' ');
-  if (begin == std::string::npos) return "";
-  return text.substr(begin, text.find_last_not_of(' ') - begin + 1);
+TimePoint FromLocalMinute(const date::time_zone* zone, date::sys_days day, int minute) {
+  const date::local_seconds local =
+      date::local_days(day.time_since_epoch()) + std::chrono::minutes(minute);
+  return zone->to_sys(local, date::choose::earliest);
 }
-
-}  // namespace
 
 ActiveWindow::ActiveWindow(std::shared_ptr<const Calendar> calendar, const date::time_zone* zone,
                            const std::string& hours)
-    : calendar_(std::move(calendar)), zone_(zone) {
+    : calendar_(std::move(calendar)), zone_(zone), hours_(DailyHours::Parse(hours)) {
   if (calendar_ != nullptr) zone_ = calendar_->zone();
   if (zone_ == nullptr) zone_ = date::locate_zone("UTC");
-  std::stringstream stream(hours);
-  std::string part;
-  while (std::getline(stream, part, ',')) {
-    part = Trim(part);
-    const auto dash = part.find('-');
-    if (dash == std::string::npos) {
-      throw std::invalid_argument("invalid hours \"" + part + "\" (expected HH:MM-HH:MM)");
-    }
-    const int begin = ParseClock(Trim(part.substr(0, dash)));
-    const int end = ParseClock(Trim(part.substr(dash + 1)));
-    if (end <= begin) {
-      throw std::invalid_argument("invalid hours \"" + part + "\" (end must be after start)");
-    }
-    ranges_.push_back(Range{begin, end});
-  }
-  if (ranges_.empty()) ranges_.push_back(Range{0, 24 * 60});
+}
+
+bool ActiveWindow::IsOpenDay(date::sys_days day) const {
+  return calendar_ == nullptr || calendar_->IsBusinessDay(day);
+}
+
+TimePoint ActiveWindow::Instant(date::sys_days day, int minute_of_day) const {
+  return FromLocalMinute(zone_, day, minute_of_day);
 }
 
 bool ActiveWindow::IsActive(TimePoint time) const {
-  const auto local = zone_->to_local(time);
-  const auto local_day = date::floor<date::days>(local);
-  if (calendar_ != nullptr &&
-      !calendar_->IsBusinessDay(date::sys_days(local_day.time_since_epoch()))) {
-    return false;
+  const LocalMinute local = ToLocalMinute(zone_, time);
+  return IsOpenDay(local.day) && hours_.Contains(local.minute);
+}
+
+double ActiveWindow::ActiveForSeconds(TimePoint time) const {
+  const LocalMinute local = ToLocalMinute(zone_, time);
+  if (!IsOpenDay(local.day)) return 0;
+  const DailyHours::Range* range = hours_.RangeAt(local.minute);
+  if (range == nullptr) return 0;
+  if (calendar_ == nullptr && hours_.WholeDay()) return std::numeric_limits<double>::infinity();
+  date::sys_days day = local.day;
+  int begin = range->begin_minute;
+  int walked = 0;
+  // A period that starts at midnight continues the previous day's last range if that one runs
+  // to midnight on an open day.
+  while (begin == 0 && hours_.EndsAtMidnight() && IsOpenDay(day - date::days(1))) {
+    if (++walked > kLookbackDays) return std::numeric_limits<double>::infinity();
+    day -= date::days(1);
+    begin = hours_.ranges().back().begin_minute;
   }
-  const int minute_of_day =
-      static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(local - local_day).count());
-  for (const Range& range : ranges_) {
-    if (minute_of_day >= range.begin_minute && minute_of_day < range.end_minute) return true;
+  const double seconds = std::chrono::duration<double>(time - Instant(day, begin)).count();
+  return seconds > 0 ? seconds : 0;
+}
+
+std::optional<TimePoint> ActiveWindow::NextOpening(TimePoint time) const {
+  const LocalMinute local = ToLocalMinute(zone_, time);
+  for (int offset = 0; offset <= 15; ++offset) {
+    const date::sys_days day = local.day + date::days(offset);
+    if (!IsOpenDay(day)) continue;
+    for (const DailyHours::Range& range : hours_.ranges()) {
+      // A range starting at midnight that continues the day before is no new opening.
+      if (range.begin_minute == 0 && hours_.EndsAtMidnight() && IsOpenDay(day - date::days(1))) {
+        continue;
+      }
+      const TimePoint start = Instant(day, range.begin_minute);
+      if (start > time) return start;
+    }
   }
-  return false;
+  return std::nullopt;
+}
+
+bool ActiveWindow::NeverOpenWithin(TimePoint time, int days) const {
+  if (hours_.empty()) return true;
+  const date::sys_days first = ToLocalMinute(zone_, time).day;
+  for (int offset = 0; offset < days; ++offset) {
+    if (IsOpenDay(first + date::days(offset))) return false;
+  }
+  return true;
 }
 
 }  // namespace freshness

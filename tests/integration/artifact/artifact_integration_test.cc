@@ -130,9 +130,9 @@ checks:
   auto replay = CollectAll(yaml, config, NewYork(2026, 7, 6, 10));
   EXPECT_EQ(replay["same_day"].state, "missing");
   EXPECT_EQ(replay["same_day"].missed_slots, 1);
-  EXPECT_FALSE(replay["same_day"].summary.healthy);
+  EXPECT_EQ(replay["same_day"].summary.level, Level::kWarning);
   EXPECT_EQ(replay["previous_business_day"].state, "fresh");
-  EXPECT_TRUE(replay["previous_business_day"].summary.healthy);
+  EXPECT_EQ(replay["previous_business_day"].summary.level, Level::kOk);
   EXPECT_EQ(replay["empty"].state, "missing");
   EXPECT_EQ(replay["undated"].state, "stale");
   EXPECT_EQ(replay["glob"].state, "fresh");
@@ -159,7 +159,8 @@ checks:
     EXPECT_EQ(outcomes[failing].state, "probe_failed");
     ASSERT_TRUE(outcomes[failing].failure.has_value());
     EXPECT_EQ(outcomes[failing].failure->reason, ErrorReason::kProbe);
-    EXPECT_FALSE(outcomes[failing].summary.healthy);
+    EXPECT_EQ(outcomes[failing].summary.reason.rfind("probe_failed: ", 0), 0u)
+        << outcomes[failing].summary.reason;
   }
   EXPECT_NE(outcomes["loop"].failure->message.find("symbolic links"), std::string::npos);
   EXPECT_NE(outcomes["dns"].failure->message.find("DNS: cannot resolve freshness-test.invalid"),
@@ -330,9 +331,10 @@ TEST_F(S3ArtifactTest, WrongCredentialsAreProbeFailedAndNeverShown) {
     EXPECT_EQ(outcomes[name].state, "probe_failed");
     ASSERT_TRUE(outcomes[name].failure.has_value());
     EXPECT_EQ(outcomes[name].failure->reason, ErrorReason::kProbe);
-    EXPECT_FALSE(outcomes[name].summary.healthy);
-    for (const std::string& text :
-         {outcomes[name].failure->message, outcomes[name].summary.value}) {
+    EXPECT_EQ(outcomes[name].summary.reason.rfind("probe_failed: ", 0), 0u)
+        << outcomes[name].summary.reason;
+    for (const std::string& text : {outcomes[name].failure->message, outcomes[name].summary.value,
+                                    outcomes[name].summary.reason}) {
       EXPECT_EQ(text.find("AnotherSecretValue98765"), std::string::npos) << text;
       EXPECT_EQ(text.find("AKIAWRONGKEYID000000"), std::string::npos) << text;
     }
@@ -429,10 +431,11 @@ class FaultArtifactTest : public ::testing::TestWithParam<FaultCase> {
     EXPECT_EQ(faulty.state, "probe_failed");
     ASSERT_TRUE(faulty.failure.has_value());
     EXPECT_EQ(faulty.failure->reason, ErrorReason::kProbe);
-    EXPECT_FALSE(faulty.summary.healthy);
+    EXPECT_EQ(faulty.summary.reason.rfind("probe_failed: ", 0), 0u) << faulty.summary.reason;
     EXPECT_NE(faulty.failure->message.find(GetParam().message), std::string::npos)
         << faulty.failure->message << " (after " << elapsed_.count() << " ms)";
-    for (const std::string& text : {faulty.failure->message, faulty.summary.value}) {
+    for (const std::string& text :
+         {faulty.failure->message, faulty.summary.value, faulty.summary.reason}) {
       EXPECT_EQ(text.find(kFaultSecretKey), std::string::npos) << text;
       EXPECT_EQ(text.find(kFaultAccessKeyId), std::string::npos) << text;
     }

@@ -44,11 +44,12 @@ targets:
   pipeline: {dsn_env: IT_READER_DSN, max_connections: 2}
 checks:
   - {name: events, kind: lag, target: pipeline, table: it.events, column: ts}
-  - {name: empty_events, kind: lag, target: pipeline, table: it.empty_events, column: ts}
+  - {name: empty_events, kind: lag, target: pipeline, table: it.empty_events, column: ts,
+     mode: observe}
   - {name: dispatcher, kind: runs, target: pipeline, table: it.runs, started_column: started_at,
-     finished_column: finished_at, window: 1h}
+     finished_column: finished_at, window: 1h, max_duration: 30m}
   - {name: executions, kind: duplicates, target: pipeline, table: it.execs,
-     key: [recommendation_id], time_column: executed_at, window: 24h}
+     key: [recommendation_id], time_column: executed_at, window: 24h, error_above: 2}
   - {name: pnl, kind: query, target: pipeline, sql: "SELECT account, pnl FROM it.pnl",
      metrics: [{name: it_daily_pnl, value: pnl, labels: [account]}]}
 )";
@@ -287,7 +288,7 @@ TEST_F(ExporterCliTest, ABadReloadKeepsTheRunningConfigAndAGoodOneApplies) {
   const std::string kept = Get(port, "/metrics");
   EXPECT_TRUE(
       SampleValue(kept, "freshness_check_success{check=\"events\",env=\"it\"}").has_value());
-  EXPECT_NE(exporter->Log().find("reload.yml:14:39: checks[5].target: unknown target"),
+  EXPECT_NE(exporter->Log().find("reload.yml:15:39: checks[5].target: unknown target"),
             std::string::npos)
       << exporter->Log();
 
@@ -310,7 +311,7 @@ TEST_F(ExporterCliTest, ABadReloadKeepsTheRunningConfigAndAGoodOneApplies) {
   EXPECT_EQ(exporter->Wait(std::chrono::milliseconds(0)), std::nullopt);  // still running
 }
 
-TEST_F(ExporterCliTest, OnceExitsZeroWhenHealthyAndOneWhenACheckFails) {
+TEST_F(ExporterCliTest, OnceExitsZeroWhenHealthyAndThreeWhenACheckFails) {
   const std::string good = dir_.Write("once.yml", ConfigText("15s"));
   auto [code, output] =
       RunProgram({ExporterBinary(), "--once", "--config.file=" + good}, Environment());
@@ -324,7 +325,7 @@ TEST_F(ExporterCliTest, OnceExitsZeroWhenHealthyAndOneWhenACheckFails) {
   auto [json_code, json_output] = RunProgram({ExporterBinary(), "--once", "--output=json",
                                               "--log.level=error", "--config.file=" + failing},
                                              Environment());
-  EXPECT_EQ(json_code, 1);
+  EXPECT_EQ(json_code, 3);
   const nlohmann::json report = nlohmann::json::parse(json_output.substr(json_output.find('{')));
   bool saw_gone = false;
   for (const auto& check : report["checks"]) {
@@ -666,11 +667,11 @@ checks:
 
   const auto [table_code, table] = RunProgram(
       {ExporterBinary(), "--once", "--log.level=debug", "--config.file=" + config}, environment);
-  EXPECT_EQ(table_code, 1) << table;  // the wrong password and the refused probe fail
+  EXPECT_EQ(table_code, 3) << table;  // the wrong password and the refused probe fail
   const auto [json_code, json] = RunProgram(
       {ExporterBinary(), "--once", "--output=json", "--log.level=debug", "--config.file=" + config},
       environment);
-  EXPECT_EQ(json_code, 1) << json;
+  EXPECT_EQ(json_code, 3) << json;
   const auto [check_code, check] =
       RunProgram({ExporterBinary(), "--config.check", "--config.file=" + config}, environment);
   EXPECT_EQ(check_code, 0) << check;
@@ -724,7 +725,7 @@ TEST_F(ExporterCliTest, FaultyChecksFailAloneWithinTheirBudgets) {
       Environment());
   const auto elapsed = std::chrono::steady_clock::now() - started;
   lock.abort();
-  EXPECT_EQ(code, 1) << output;
+  EXPECT_EQ(code, 3) << output;
   // The two 2 s budgets run side by side; nothing waits for a 30 s sleep or for the lock.
   EXPECT_LT(elapsed, std::chrono::milliseconds(4'500)) << output;
 
@@ -823,6 +824,11 @@ checks:
   auto early = replay("2026-07-06T05:00:00-04:00");
   EXPECT_EQ(early["signals"]["state"], "fresh") << early["signals"].dump();
   EXPECT_EQ(early["parts"]["state"], "missing") << early["parts"].dump();
+  // What came later is named, not just "missing" (parts/b/done.csv, Wednesday 08:00 New York).
+  EXPECT_EQ(early["parts"]["reason"],
+            "missing: " + (root / "parts/*/done.csv").string() +
+                ", not yet at this instant (modified 2026-07-08T12:00:00Z)")
+      << early["parts"].dump();
   EXPECT_EQ(early["exit"], 1);
   // Tuesday 07:00: Tuesday's file is past its 06:30 deadline and absent: one missed slot.
   auto tuesday = replay("2026-07-07T07:00:00-04:00");
@@ -861,6 +867,316 @@ checks:
   const std::string page = Get(port, "/");
   EXPECT_NE(page.find(">signals<"), std::string::npos) << page;
   EXPECT_NE(page.find("stale"), std::string::npos) << page;
+}
+
+// --once exits with the worst verdict (0 ok, 1 warning, 2 critical, 3 failed) and 4 on invalid
+// flags or configuration; --config.check keeps 0 / 1.
+TEST_F(ExporterCliTest, OnceExitCodesFollowTheWorstVerdict) {
+  const auto once = [&](const std::string& name, const std::string& checks) {
+    const std::string config = dir_.Write(name, R"(
+global: {interval: 15s, timeout: 3s}
+targets:
+  pipeline: {dsn_env: IT_READER_DSN}
+checks:
+)" + checks);
+    return RunProgram({ExporterBinary(), "--once", "--log.level=error", "--config.file=" + config},
+                      Environment());
+  };
+  const std::string ok_check =
+      "  - {name: events, kind: lag, target: pipeline, table: it.events, column: ts, "
+      "warn_after: 30m}\n";
+  auto [ok_code, ok_output] = once("ok.yml", ok_check);
+  EXPECT_EQ(ok_code, 0) << ok_output;
+  EXPECT_NE(ok_output.find("events  lag         ok       lag "), std::string::npos) << ok_output;
+  auto [warning_code, warning_output] =
+      once("warning.yml", ok_check +
+                              "  - {name: late, kind: lag, target: pipeline, table: it.events, "
+                              "column: ts, warn_after: 30s, error_after: 1h}\n");
+  EXPECT_EQ(warning_code, 1) << warning_output;
+  EXPECT_NE(warning_output.find("> warn_after 30s"), std::string::npos) << warning_output;
+  auto [critical_code, critical_output] =
+      once("critical.yml", ok_check +
+                               "  - {name: dups, kind: duplicates, target: pipeline, table: "
+                               "it.execs, key: [recommendation_id], time_column: executed_at}\n");
+  EXPECT_EQ(critical_code, 2) << critical_output;
+  EXPECT_NE(critical_output.find("2 duplicated keys > error_above 0"), std::string::npos)
+      << critical_output;
+  auto [failed_code, failed_output] =
+      once("failed.yml", ok_check +
+                             "  - {name: gone, kind: lag, target: pipeline, table: it.nope, "
+                             "column: ts, error_after: 1m}\n");
+  EXPECT_EQ(failed_code, 3) << failed_output;
+  EXPECT_NE(failed_output.find("failed   query: "), std::string::npos) << failed_output;
+
+  auto [invalid_code, invalid_output] =
+      once("invalid.yml", "  - {name: x, kind: lag, warn_afer: 1m}\n");
+  EXPECT_EQ(invalid_code, 4) << invalid_output;
+  EXPECT_NE(invalid_output.find("checks[0].warn_afer: unknown key (did you mean \"warn_after\"?)"),
+            std::string::npos)
+      << invalid_output;
+  const std::string good = dir_.Write("good.yml", ConfigText("15s"));
+  for (const std::vector<std::string>& flags : {std::vector<std::string>{"--once", "--output=xml"},
+                                                {"--once", "--bogus"},
+                                                {"--at=2026-07-06T10:00:00Z"},
+                                                {"--once", "--at=yesterday"},
+                                                {"--once", "--collector.workers=0"}}) {
+    std::vector<std::string> arguments = {ExporterBinary(), "--config.file=" + good};
+    arguments.insert(arguments.end(), flags.begin(), flags.end());
+    const auto [code, output] = RunProgram(arguments, Environment());
+    EXPECT_EQ(code, 4) << flags.back() << ": " << output;
+  }
+  const std::string invalid = dir_.path() + "/invalid.yml";
+  EXPECT_EQ(RunProgram({ExporterBinary(), "--config.check", "--config.file=" + invalid}).first, 1);
+  const auto [help_code, help] = RunProgram({ExporterBinary(), "--help"});
+  EXPECT_EQ(help_code, 0) << help;
+}
+
+// --once --at evaluates artifacts as of the instant but runs no query: database checks are
+// reported not_replayable and leave the exit code alone. The target points at a closed port,
+// so any attempt to query would make the check fail.
+TEST_F(ExporterCliTest, OnceAtReportsDatabaseChecksNotReplayable) {
+  const std::filesystem::path root = dir_.path();
+  WriteArtifact(root / "data/2026-07-06/signals.csv", 2026, 7, 6, 5, 50);
+  const std::string config = dir_.Write("replay.yml", R"(
+global: {timezone: America/New_York}
+targets:
+  nowhere: {dsn_env: IT_CLOSED_DSN}
+checks:
+  - {name: events, kind: lag, target: nowhere, table: it.events, column: ts}
+  - {name: signals, kind: artifact, source: "data/{as_of:%Y-%m-%d}/signals.csv",
+     expect: {schedule: "0 6 * * mon-fri"}, grace: 30m}
+)");
+  const auto [code, output] =
+      RunProgram({ExporterBinary(), "--once", "--output=json", "--at=2026-07-06T10:00:00-04:00",
+                  "--log.level=debug", "--config.file=" + config},
+                 {{"IT_CLOSED_DSN", "host=127.0.0.1 port=" + std::to_string(FreePort()) +
+                                        " user=nobody dbname=postgres connect_timeout=1"}});
+  EXPECT_EQ(code, 0) << output;
+  const nlohmann::json report = nlohmann::json::parse(output.substr(output.find('{')));
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& check : report["checks"]) by_name[check["name"]] = check;
+  EXPECT_EQ(by_name["events"]["verdict"], "not_replayable") << output;
+  EXPECT_EQ(by_name["events"]["reason"],
+            "database checks cannot be evaluated as of a past instant");
+  EXPECT_EQ(by_name["events"]["error"], nullptr);
+  EXPECT_EQ(by_name["signals"]["verdict"], "ok") << output;
+  EXPECT_EQ(by_name["signals"]["artifact"]["location"],
+            (root / "data/2026-07-06/signals.csv").string());
+  EXPECT_EQ(by_name["signals"]["artifact"]["partition"], "2026-07-06");
+  EXPECT_EQ(output.find("check failed"), std::string::npos) << output;  // nothing was tried
+}
+
+TEST_F(ExporterCliTest, ConfigCheckWarnsAboutDsnsItCannotReadAndStillPasses) {
+  const std::string config = dir_.Write("warn.yml", R"(targets:
+  ready: {dsn_env: IT_READER_DSN}
+  unset: {dsn_env: IT_NEVER_SET_DSN_VARIABLE}
+  empty: {dsn_env: IT_EMPTY_DSN}
+  secret: {dsn_file: secrets/missing-dsn}
+checks:
+  - {name: events, kind: lag, target: ready, table: it.events, column: ts}
+)");
+  std::map<std::string, std::string> environment = Environment();
+  environment["IT_EMPTY_DSN"] = "";
+  const auto [code, output] =
+      RunProgram({ExporterBinary(), "--config.check", "--config.file=" + config}, environment);
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_NE(output.find("OK (1 checks, 4 targets"), std::string::npos) << output;
+  EXPECT_NE(output.find("warning: " + config +
+                        ":3:3: targets.unset: environment variable IT_NEVER_SET_DSN_VARIABLE is "
+                        "not set"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("warning: " + config +
+                        ":4:3: targets.empty: environment variable IT_EMPTY_DSN is empty"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("warning: " + config + ":5:3: targets.secret: dsn_file " + dir_.path() +
+                        "/secrets/missing-dsn does not exist"),
+            std::string::npos)
+      << output;
+  EXPECT_EQ(output.find("targets.ready"), std::string::npos) << output;
+  EXPECT_EQ(output.find(kPassword), std::string::npos);
+}
+
+// An incident in progress as operators see it: verdicts on the API and the status page
+// (critical first), the declared thresholds on /metrics.
+TEST_F(ExporterCliTest, StatusPageAndApiShowAnIncident) {
+  // A one-off maintenance window around now, and active hours that are closed now.
+  const auto now = std::chrono::system_clock::now();
+  const auto rfc3339 = [](std::chrono::system_clock::time_point time) {
+    return date::format("%FT%TZ", date::floor<std::chrono::seconds>(time));
+  };
+  const int closed_hour = static_cast<int>(
+      (std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count() + 2) % 24);
+  char closed_hours[32];
+  std::snprintf(closed_hours, sizeof closed_hours, "%02d:00-%02d:00", closed_hour, closed_hour + 1);
+  const std::string config = dir_.Write("incident.yml", R"(
+global: {interval: 1s, timeout: 3s, timezone: UTC, labels: {env: it}}
+targets:
+  pipeline: {dsn_env: IT_READER_DSN}
+checks:
+  - {name: events_ok, kind: lag, target: pipeline, table: it.events, column: ts, warn_after: 30m}
+  - {name: events_warning, kind: lag, target: pipeline, table: it.events, column: ts,
+     warn_after: 1m, error_after: 1h}
+  - {name: events_critical, kind: lag, target: pipeline, table: it.events, column: ts,
+     warn_after: 30s, error_after: 1m}
+  - {name: gone, kind: lag, target: pipeline, table: it.nope, column: ts}
+  - {name: executions, kind: duplicates, target: pipeline, table: it.execs,
+     key: [recommendation_id], time_column: executed_at}
+  - {name: signals, kind: artifact, source: "signals/{as_of:%Y-%m-%d}/signals.csv",
+     expect: {schedule: "0 0 * * *"}, error_on: [missing]}
+  - {name: pnl, kind: query, target: pipeline, sql: "SELECT account, pnl FROM it.pnl",
+     metrics: [{name: it_daily_pnl, value: pnl, labels: [account], warn_below: -100,
+                error_below: -1000}]}
+  - {name: resting, kind: lag, target: pipeline, table: it.events, column: ts, error_after: 1m,
+     maintenance: [{start: ")" + rfc3339(now - std::chrono::hours(1)) +
+                                                            R"(", end: ")" +
+                                                            rfc3339(now + std::chrono::hours(1)) +
+                                                            R"("}]}
+  - {name: closed, kind: lag, target: pipeline, table: it.events, column: ts, error_after: 1m,
+     active: {hours: ")" + closed_hours + R"(", timezone: UTC}}
+)");
+  const int port = FreePort();
+  auto exporter = StartExporter(config, port, "info");
+  ASSERT_TRUE(WaitUntilReady(port)) << exporter->Log();
+  const nlohmann::json api = nlohmann::json::parse(Get(port, "/api/v1/checks"));
+  std::map<std::string, nlohmann::json> by_name;
+  std::vector<std::string> config_order;
+  for (const auto& check : api["checks"]) {
+    by_name[check["name"]] = check;
+    config_order.push_back(check["name"]);
+  }
+  EXPECT_EQ(config_order,
+            (std::vector<std::string>{"events_ok", "events_warning", "events_critical", "gone",
+                                      "executions", "signals", "pnl", "resting", "closed"}));
+  EXPECT_EQ(by_name["events_ok"]["verdict"], "ok");
+  EXPECT_EQ(by_name["events_warning"]["verdict"], "warning");
+  EXPECT_EQ(by_name["events_critical"]["verdict"], "critical");
+  EXPECT_NE(by_name["events_critical"]["reason"].get<std::string>().find("> error_after 1m"),
+            std::string::npos);
+  EXPECT_EQ(by_name["events_critical"]["thresholds"],
+            nlohmann::json({{"warn_after", 30}, {"error_after", 60}, {"for", 0}}));
+  EXPECT_EQ(by_name["gone"]["verdict"], "failed");
+  EXPECT_NE(by_name["gone"]["reason"].get<std::string>().find("42P01"), std::string::npos)
+      << by_name["gone"].dump();
+  EXPECT_EQ(by_name["executions"]["verdict"], "critical");
+  EXPECT_EQ(by_name["executions"]["reason"], "2 duplicated keys > error_above 0");
+  EXPECT_EQ(by_name["executions"]["worst"]["value"], 2);
+  EXPECT_EQ(by_name["signals"]["verdict"], "critical");
+  EXPECT_EQ(by_name["signals"]["state"], "missing");
+  EXPECT_EQ(by_name["signals"]["artifact"]["partition"].get<std::string>().size(), 10u);
+  EXPECT_EQ(by_name["pnl"]["verdict"], "warning");
+  EXPECT_EQ(by_name["pnl"]["reason"], "it_daily_pnl{account=\"A1\"} -125.5 < warn_below -100");
+  EXPECT_EQ(by_name["pnl"]["worst"],
+            nlohmann::json({{"labels", {{"account", "A1"}}}, {"value", -125.5}}));
+  EXPECT_EQ(by_name["resting"]["verdict"], "maintenance");
+  EXPECT_EQ(by_name["resting"]["healthy"], true);
+  EXPECT_EQ(by_name["closed"]["verdict"], "inactive");
+
+  const std::string page = Get(port, "/");
+  std::vector<std::size_t> positions;
+  for (const char* name :
+       {"events_critical", "executions", "signals", "gone", "events_warning", "events_ok"}) {
+    positions.push_back(page.find(std::string(">") + name + "<"));
+    EXPECT_NE(positions.back(), std::string::npos) << name;
+  }
+  EXPECT_TRUE(std::is_sorted(positions.begin(), positions.end())) << page;
+  for (const char* count :
+       {">3 critical<", ">1 failed<", ">2 warning<", ">1 ok<", ">1 maintenance<", ">1 inactive<"}) {
+    EXPECT_NE(page.find(count), std::string::npos) << count;
+  }
+
+  const std::string metrics = Get(port, "/metrics");
+  const auto [promtool_code, promtool_output] =
+      RunProgram({"promtool", "check", "metrics"}, {}, metrics);
+  EXPECT_EQ(promtool_code, 0) << promtool_output;
+  EXPECT_EQ(SampleValue(metrics,
+                        "freshness_check_threshold{check=\"events_critical\",metric="
+                        "\"freshness_lag_seconds\",severity=\"critical\",env=\"it\"}"),
+            "60");
+  EXPECT_EQ(SampleValue(metrics,
+                        "freshness_artifact_state_severity{check=\"signals\",severity="
+                        "\"critical\",state=\"missing\",env=\"it\"}"),
+            "1");
+  EXPECT_EQ(SampleValue(metrics, "freshness_check_active_for_seconds{check=\"gone\",env=\"it\"}"),
+            "+Inf");
+  EXPECT_EQ(SampleValue(metrics, "freshness_check_active_for_seconds{check=\"closed\",env=\"it\"}"),
+            "0");
+  EXPECT_EQ(SampleValue(metrics, "freshness_check_maintenance{check=\"resting\",env=\"it\"}"), "1");
+  EXPECT_EQ(SampleValue(metrics, "freshness_check_maintenance{check=\"gone\",env=\"it\"}"), "0");
+  EXPECT_EQ(SampleValue(metrics,
+                        "freshness_query_threshold{check=\"pnl\",direction=\"below\","
+                        "metric=\"it_daily_pnl\",severity=\"critical\",env=\"it\"}"),
+            "-1000");
+  const std::string today =
+      date::format("%F", date::floor<date::days>(std::chrono::system_clock::now()));
+  EXPECT_EQ(SampleValue(metrics, "freshness_artifact_slot_info{check=\"signals\",location=\"" +
+                                     dir_.path() + "/signals/" + today +
+                                     "/signals.csv\",partition=\"" + today + "\",env=\"it\"}"),
+            "1")
+      << metrics;
+  EXPECT_EQ(SampleValue(metrics,
+                        "freshness_check_info{check=\"gone\",kind=\"lag\",target="
+                        "\"pipeline\",mode=\"enforce\",env=\"it\"}"),
+            "1");
+  EXPECT_EQ(metrics.find("severity=\"warning\",env=\"it\"} 1\nfreshness_check_info"),
+            std::string::npos);
+
+  const auto [code, output] = RunProgram(
+      {ExporterBinary(), "--once", "--log.level=error", "--config.file=" + config}, Environment());
+  EXPECT_EQ(code, 3) << output;  // gone failed to run: 3 wins over critical
+}
+
+// A lag group the query stops returning stays on /metrics (its lag growing) and survives a
+// reload; forget_after: off drops it at the next collection.
+TEST_F(ExporterCliTest, RememberedLagGroupsSurviveAReload) {
+  Server().Execute(R"(
+    DROP TABLE IF EXISTS it.lanes;
+    CREATE TABLE it.lanes (lane text, ts timestamptz);
+    INSERT INTO it.lanes VALUES ('a', now()), ('b', now() - interval '1 minute');
+    GRANT SELECT ON it.lanes TO it_reader;
+  )");
+  const auto config_text = [](const std::string& extra) {
+    return R"(
+global: {interval: 1s, timeout: 3s, labels: {env: it}}
+targets:
+  pipeline: {dsn_env: IT_READER_DSN}
+checks:
+  - {name: lanes, kind: lag, target: pipeline, table: it.lanes, column: ts, group_by: [lane])" +
+           extra + "}\n";
+  };
+  const std::string config = dir_.Write("lanes.yml", config_text(""));
+  const int port = FreePort();
+  auto exporter = StartExporter(config, port, "info");
+  ASSERT_TRUE(WaitUntilReady(port)) << exporter->Log();
+  const std::string lane_b = "freshness_lag_seconds{check=\"lanes\",lane=\"b\",env=\"it\"}";
+  ASSERT_TRUE(SampleValue(Get(port, "/metrics"), lane_b).has_value());
+  Server().Execute("DELETE FROM it.lanes WHERE lane = 'b'");
+  const auto collections = [&] {
+    return std::stod(SampleValue(Get(port, "/metrics"),
+                                 "freshness_check_collections_total{check=\"lanes\",env=\"it\"}")
+                         .value_or("0"));
+  };
+  const double seen = collections();
+  ASSERT_TRUE(WaitFor([&] { return collections() >= seen + 2; }, std::chrono::seconds(10)));
+  const std::optional<std::string> remembered = SampleValue(Get(port, "/metrics"), lane_b);
+  ASSERT_TRUE(remembered.has_value()) << "lane b was forgotten at once";
+  EXPECT_GT(std::stod(*remembered), 60);
+
+  exporter->Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] { return exporter->Log().find("config reloaded") != std::string::npos; },
+                      std::chrono::seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return collections() >= 1; }, std::chrono::seconds(10)));
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_TRUE(SampleValue(Get(port, "/metrics"), lane_b).has_value()) << "lost on reload";
+
+  dir_.Write("lanes.yml", config_text(", forget_after: off"));
+  exporter->Signal(SIGHUP);
+  EXPECT_TRUE(WaitFor([&] { return !SampleValue(Get(port, "/metrics"), lane_b).has_value(); },
+                      std::chrono::seconds(10)));
+  EXPECT_TRUE(SampleValue(Get(port, "/metrics"),
+                          "freshness_lag_seconds{check=\"lanes\",lane=\"a\",env=\"it\"}")
+                  .has_value());
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ checks:
   - {name: lag_grouped, kind: lag, target: db, table: it.events, column: ts, group_by: [lane]}
   - {name: lag_empty, kind: lag, target: db, table: it.no_events, column: ts}
   - {name: runs, kind: runs, target: db, table: it.runs, started_column: started_at,
-     finished_column: finished_at, window: 1h}
+     finished_column: finished_at, window: 1h, max_duration: 30m}
   - {name: duplicates, kind: duplicates, target: db, table: it.executions,
      key: [recommendation_id], time_column: executed_at, window: 1h}
   - name: pnl

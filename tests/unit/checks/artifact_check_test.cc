@@ -376,7 +376,9 @@ TEST_P(ArtifactSemanticsTest, EvaluatesAsSpecified) {
   }
   const CheckSummary summary = check->Summarize(observation, test.now);
   EXPECT_EQ(summary.state, test.state);
-  EXPECT_EQ(summary.healthy, test.state != "stale" && test.state != "missing");
+  // The default tiers: stale and missing are warnings, everything else is fine.
+  EXPECT_EQ(summary.level,
+            test.state == "stale" || test.state == "missing" ? Level::kWarning : Level::kOk);
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, ArtifactSemanticsTest, ::testing::ValuesIn(SemanticsCases()),
@@ -405,7 +407,6 @@ TEST(ArtifactCheckTest, ProbeErrorMakesProbeFailedAndCountsAnError) {
   EXPECT_EQ(observation.failure->reason, ErrorReason::kProbe);
   EXPECT_NE(observation.failure->message.find("Permission denied"), std::string::npos);
   const CheckSummary summary = check->Summarize(observation, Local(2026, 7, 7, 9));
-  EXPECT_FALSE(summary.healthy);
   EXPECT_EQ(summary.value, "probe failed");
 }
 
@@ -439,7 +440,7 @@ TEST(ArtifactCheckTest, NoSlotYetIsUnknown) {
   const auto check = MakeCheck(options, std::make_shared<FakeObjectProber>());
   const Observation observation = CollectAt(*check, Local(2026, 7, 7, 9));
   EXPECT_EQ(StateOf(observation), "unknown");
-  EXPECT_TRUE(check->Summarize(observation, Local(2026, 7, 7, 9)).healthy);
+  EXPECT_EQ(check->Summarize(observation, Local(2026, 7, 7, 9)).level, Level::kOk);
 }
 
 TEST(ArtifactCheckTest, MaxAgeStates) {
@@ -507,13 +508,149 @@ TEST(ArtifactCheckTest, OlderSlotsAreWalkedOncePerSlotInForce) {
   EXPECT_EQ(ValueOf(delivered, metric::kArtifactMissedSlots), 0);
 }
 
+TEST(ArtifactCheckTest, TiersMakeStatesWarningsOrCritical) {
+  Options options;
+  auto prober = std::make_shared<FakeObjectProber>();
+  auto check = MakeCheck(options, prober);  // defaults: warn_on [missing, stale]
+  const TimePoint now = Local(2026, 7, 7, 9);
+  EXPECT_EQ(check->Summarize(CollectAt(*check, now), now).level, Level::kWarning);
+  std::vector<std::pair<Labels, double>> series;
+  for (const Sample& sample : check->ConfigSamples()) {
+    EXPECT_EQ(sample.metric, metric::kArtifactStateSeverity);
+    series.emplace_back(sample.labels, sample.value);
+  }
+  EXPECT_EQ(series, (std::vector<std::pair<Labels, double>>{
+                        {{{"state", "missing"}, {"severity", "warning"}}, 1},
+                        {{{"state", "stale"}, {"severity", "warning"}}, 1}}));
+
+  CheckSpec spec;
+  spec.name = "signals";
+  spec.kind = "artifact";
+  ArtifactSpec artifact = check->artifact();
+  artifact.warn_on = {ArtifactState::kLate};
+  artifact.error_on = {ArtifactState::kMissing};
+  auto paging = std::make_shared<ArtifactCheck>(spec, artifact, prober);
+  EXPECT_EQ(paging->Summarize(CollectAt(*paging, now), now).level, Level::kCritical);
+  // Tuesday 06:10: Monday's file is there, Tuesday's is due inside its grace.
+  prober->Put(DatedPath("/data", 2026, 7, 6), Local(2026, 7, 6, 5));
+  const TimePoint grace = Local(2026, 7, 7, 6, 10);
+  const CheckSummary late = paging->Summarize(CollectAt(*paging, grace), grace);
+  EXPECT_EQ(late.state, "late");
+  EXPECT_EQ(late.level, Level::kWarning);
+  EXPECT_EQ(late.reason,
+            "late: /data/2026-07-07/done.csv (partition 2026-07-07), deadline in 20m00s");
+  EXPECT_EQ(paging->ThresholdsJson(),
+            nlohmann::json({{"warn_on", {"late"}}, {"error_on", {"missing"}}, {"grace", 1800}}));
+}
+
+// freshness_artifact_slot_info: the primary source expanded for the slot in force, else the
+// pending one, else the next one; undated sources have no partition.
+TEST(ArtifactCheckTest, SlotInfoNamesTheLocationAndPartitionProbed) {
+  const auto slot_of = [](const Observation& observation) {
+    std::optional<Labels> labels;
+    for (const Sample& sample : observation.samples) {
+      if (sample.metric == metric::kArtifactSlotInfo) {
+        EXPECT_EQ(sample.value, 1);
+        EXPECT_FALSE(labels.has_value()) << "one slot_info series";
+        labels = sample.labels;
+      }
+    }
+    return labels;
+  };
+  Options with_recovery;
+  with_recovery.sources = {kDated, kRecovery};
+  auto prober = std::make_shared<FakeObjectProber>();
+  prober->Put(DatedPath("/recovery", 2026, 7, 6), Local(2026, 7, 6, 6, 10));
+  const auto check = MakeCheck(with_recovery, prober);
+  // Tuesday 10:00: Tuesday's slot is in force; the primary source names it.
+  const Observation tuesday = CollectAt(*check, Local(2026, 7, 7, 10));
+  EXPECT_EQ(slot_of(tuesday),
+            (Labels{{"location", "/data/2026-07-07/done.csv"}, {"partition", "2026-07-07"}}));
+  const CheckSummary summary = check->Summarize(tuesday, Local(2026, 7, 7, 10));
+  ASSERT_TRUE(summary.artifact.has_value());
+  EXPECT_EQ(summary.artifact->location, "/data/2026-07-07/done.csv");
+  EXPECT_EQ(summary.artifact->partition, "2026-07-07");
+  EXPECT_EQ(summary.reason,
+            "missing: /data/2026-07-07/done.csv (partition 2026-07-07), deadline passed 3h30m ago");
+  // An undated source has no partition.
+  Options undated;
+  undated.sources = {kUndated};
+  const auto undated_check = MakeCheck(undated, prober);
+  EXPECT_EQ(slot_of(CollectAt(*undated_check, Local(2026, 7, 7, 10))),
+            (Labels{{"location", "/data/latest.csv"}, {"partition", ""}}));
+  // Paused: nothing is probed, but the slot is still named.
+  Options paused;
+  paused.paused_until = Local(2026, 7, 10, 0);
+  const auto paused_check = MakeCheck(paused, prober);
+  const Observation paused_observation = CollectAt(*paused_check, Local(2026, 7, 8, 10));
+  EXPECT_EQ(slot_of(paused_observation),
+            (Labels{{"location", "/data/2026-07-08/done.csv"}, {"partition", "2026-07-08"}}));
+  const CheckSummary paused_summary =
+      paused_check->Summarize(paused_observation, Local(2026, 7, 8, 10));
+  EXPECT_TRUE(paused_summary.paused);
+  EXPECT_EQ(paused_summary.reason, "paused until 2026-07-10T04:00:00Z");
+}
+
+// When the pending slot is already satisfied, the artifact is fresh even though the slot in
+// force is not (docs/artifacts.md): the producer has caught up.
+TEST(ArtifactCheckTest, ASatisfiedPendingSlotWinsOverAnUnsatisfiedSlotInForce) {
+  auto prober = std::make_shared<FakeObjectProber>();
+  // Monday's file never came; Tuesday's is there at 06:05, inside Tuesday's grace.
+  prober->Put(DatedPath("/data", 2026, 7, 7), Local(2026, 7, 7, 6, 5));
+  const auto check = MakeCheck({}, prober);
+  const TimePoint now = Local(2026, 7, 7, 6, 15);
+  const Observation observation = CollectAt(*check, now);
+  EXPECT_EQ(StateOf(observation), "fresh");
+  EXPECT_EQ(ValueOf(observation, metric::kArtifactMissedSlots), 0);
+  const CheckSummary summary = check->Summarize(observation, now);
+  EXPECT_EQ(summary.level, Level::kOk);
+  EXPECT_EQ(summary.reason,
+            "fresh: /data/2026-07-07/done.csv (partition 2026-07-07) delivered, modified 10m00s "
+            "ago");
+  // Had it come only at 07:00, at 06:45 Tuesday's slot is in force and missing as usual.
+  prober->Put(DatedPath("/data", 2026, 7, 7), Local(2026, 7, 7, 7));
+  EXPECT_EQ(StateOf(CollectAt(*check, Local(2026, 7, 7, 6, 45))), "missing");
+}
+
+// Replays: an object modified inside the clock-skew tolerance after the instant counts with age
+// 0; one modified later did not exist yet, and the reason says when it came.
+TEST(ArtifactCheckTest, ReplayNeverShowsANegativeAgeAndSaysWhatCameLater) {
+  auto prober = std::make_shared<FakeObjectProber>();
+  const TimePoint now = Local(2026, 7, 7, 9);
+  prober->Put(DatedPath("/data", 2026, 7, 7), now + seconds(20));
+  const auto check = MakeCheck({}, prober);
+  const Observation skewed = CollectAt(*check, now);
+  EXPECT_EQ(StateOf(skewed), "fresh");
+  for (const Sample& sample : skewed.samples) {
+    if (sample.metric == metric::kArtifactAge) {
+      EXPECT_EQ(ValueAt(sample, ToUnixSeconds(now)), 0);
+    }
+  }
+  EXPECT_NE(check->Summarize(skewed, now).value.find("age 0.0s"), std::string::npos);
+
+  prober->Put(DatedPath("/data", 2026, 7, 7), Local(2026, 7, 7, 12));
+  const auto replay = MakeCheck({}, prober);
+  const Observation before = CollectAt(*replay, now);
+  EXPECT_EQ(StateOf(before), "missing");
+  EXPECT_EQ(before.detail,
+            "/data/2026-07-07/done.csv (partition 2026-07-07), not yet at this instant (modified "
+            "2026-07-07T16:00:00Z)");
+  EXPECT_EQ(replay->Summarize(before, now)
+                .reason.rfind(
+                    "missing: /data/2026-07-07/done.csv (partition 2026-07-07), not yet at this "
+                    "instant (modified 2026-07-07T16:00:00Z), deadline passed 2h30m ago",
+                    0),
+            0u)
+      << replay->Summarize(before, now).reason;
+}
+
 // Config: keys, defaults.artifact merging and positioned errors.
 TEST(ArtifactConfigTest, DefaultsAreMergedAndOwnKeysWin) {
   const std::string text = R"(
 calendars:
   xnys: {timezone: America/New_York, weekend: [sat, sun], valid_through: 2026-12-31}
 defaults:
-  artifact: {calendar: xnys, grace: 30m, severity: info, expect: {max_age: 1h}}
+  artifact: {calendar: xnys, grace: 30m, error_on: [missing], expect: {max_age: 1h}}
 checks:
   - name: a
     kind: artifact
@@ -528,7 +665,9 @@ checks:
   ASSERT_EQ(config.checks.size(), 2u);
   const auto* a = dynamic_cast<const ArtifactCheck*>(config.checks[0].get());
   ASSERT_NE(a, nullptr);
-  EXPECT_EQ(a->spec().severity, "info");
+  // error_on from defaults.artifact; the default warn_on gives missing up to it.
+  EXPECT_EQ(a->artifact().error_on, std::vector<ArtifactState>{ArtifactState::kMissing});
+  EXPECT_EQ(a->artifact().warn_on, std::vector<ArtifactState>{ArtifactState::kStale});
   ASSERT_TRUE(a->artifact().schedule.has_value());
   EXPECT_EQ(a->artifact().schedule->grace(), minutes(30));
   EXPECT_EQ(a->artifact().schedule->zone()->name(), "America/New_York");
@@ -556,7 +695,7 @@ TEST(ArtifactConfigTest, ErrorsNameFileLineColumnAndKey) {
       {"both_expectations", "    source: /x\n    expect: {max_age: 1h, schedule: \"0 6 * * *\"}\n",
        "f.yml:6:13: checks[0].expect: exactly one of schedule or max_age is required"},
       {"unknown_calendar", "    source: /x\n    calendar: nyse\n    expect: {max_age: 1h}\n",
-       "f.yml:6:15: checks[0].calendar: unknown calendar \"nyse\""},
+       "f.yml:6:15: checks[0].calendar: unknown calendar \"nyse\" (did you mean \"xnys\"?)"},
       {"bad_zone", "    source: /x\n    expect: {max_age: 1h, timezone: Mars/Base}\n",
        "f.yml:6:37: checks[0].expect.timezone: unknown time zone \"Mars/Base\""},
       {"bad_scheme", "    source: ftp://h/x\n    expect: {max_age: 1h}\n",
@@ -576,7 +715,7 @@ TEST(ArtifactConfigTest, ErrorsNameFileLineColumnAndKey) {
       {"missing_expect", "    source: /x\n",
        "f.yml:3:5: checks[0].expect: is required (schedule or max_age)"},
       {"unknown_key", "    source: /x\n    expect: {max_age: 1h}\n    sauce: 1\n",
-       "f.yml:7:5: checks[0].sauce: unknown key"},
+       "f.yml:7:5: checks[0].sauce: unknown key (did you mean \"source\"?)"},
   };
   for (const ConfigErrorCase& test : cases) {
     SCOPED_TRACE(test.name);

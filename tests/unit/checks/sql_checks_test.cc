@@ -107,7 +107,7 @@ TEST_F(SqlChecksTest, LagRejectsAValueThatIsNotATimestamp) {
 TEST_F(SqlChecksTest, RunsCountsUnfinishedRunsInsideTheWindowOnly) {
   auto check = BuildCheck(
       "{name: d, kind: runs, target: ops, table: ops.dispatcher_runs, started_column: started_at, "
-      "finished_column: finished_at, window: 10m}");
+      "finished_column: finished_at, window: 10m, max_duration: 5m}");
   database_.Answer({{"count", "min"}, {{std::string("2"), std::string("2027-01-15 07:59:00+00")}}});
   const Observation observation = Collect(*check);
   EXPECT_EQ(database_.queries()[0],

@@ -10,6 +10,7 @@
 #include "config/config_loader.h"
 #include "metrics/exposition.h"
 #include "metrics/metric_names.h"
+#include "schedule/rfc3339.h"
 #include "support/fake_clock.h"
 #include "support/fake_database.h"
 
@@ -156,7 +157,7 @@ TEST_F(CollectorTest, ExpositionComputesAgesAtScrapeTimeWithoutQuerying) {
   EXPECT_NE(later.find("freshness_lag_seconds{check=\"telemetry\",env=\"test\"} 52\n"),
             std::string::npos);
   EXPECT_NE(text.find("freshness_check_info{check=\"telemetry\",kind=\"lag\",target=\"ops\","
-                      "mode=\"enforce\",severity=\"warning\",env=\"test\"} 1\n"),
+                      "mode=\"enforce\",env=\"test\"} 1\n"),
             std::string::npos);
   EXPECT_NE(text.find("freshness_check_errors_total{check=\"telemetry\",reason=\"timeout\","
                       "env=\"test\"} 0\n"),
@@ -165,6 +166,133 @@ TEST_F(CollectorTest, ExpositionComputesAgesAtScrapeTimeWithoutQuerying) {
   EXPECT_NE(text.find("# TYPE freshness_check_errors_total counter"), std::string::npos);
   EXPECT_NE(text.find("freshness_exporter_build_info{version=\""), std::string::npos);
   EXPECT_NE(text.find("process_resident_memory_bytes "), std::string::npos);
+}
+
+// The series of the contract's section 2: declared thresholds (before any collection too),
+// `for`, the active period, maintenance, collections, the interval, artifact slots and tiers.
+TEST(ExpositionTest, DeclaresThresholdsAndCheckFacts) {
+  const TimePoint now = *ParseRfc3339("2026-07-07T10:00:00Z");  // a Tuesday
+  const auto config = std::make_shared<const Config>(LoadConfigString(R"(
+global: {timezone: UTC, labels: {env: test}}
+targets:
+  ops: {dsn_env: OPS_DSN, maintenance: [{weekdays: [sun], hours: "02:00-04:00"}]}
+checks:
+  - {name: telemetry, kind: lag, target: ops, table: t, column: ts, warn_after: 3m,
+     error_after: 15m, for: 10m, interval: 30s, active: {hours: "09:30-16:00"},
+     maintenance: [{start: "2026-07-07T09:00:00Z", end: "2026-07-07T11:00:00Z"}]}
+  - {name: always, kind: runs, target: ops, table: r, started_column: s, finished_column: f,
+     window: 2h}
+  - {name: pnl, kind: query, target: ops, sql: SELECT 1,
+     metrics: [{name: trading_pnl, value: v, error_below: -1000}]}
+  - {name: report, kind: artifact, source: /nonexistent/report.csv, expect: {max_age: 1h},
+     error_on: [stale]}
+)",
+                                                                      "e.yml", now));
+  auto database = std::make_shared<FakeDatabase>("ops");
+  database->SetHandler([](const std::string& sql) -> QueryResult {
+    if (sql.find("count(*)") != std::string::npos) return {{"count", "min"}, {{"0", std::nullopt}}};
+    if (sql == "SELECT 1") return {{"v"}, {{"-5"}}};
+    return {{"max"}, {{"2026-07-07 09:59:00+00"}}};
+  });
+  FakeClock clock(now);
+  std::ostringstream log;
+  Logger logger(LogLevel::kError, LogFormat::kLogfmt, log);
+  Collector collector(config, DatabaseMap{{"ops", database}}, clock, logger, Collector::Options{});
+  const auto has = [](const std::string& text, const std::string& line) {
+    return text.find(line + "\n") != std::string::npos;
+  };
+  const std::string before = RenderExposition(collector, ReloadStatus{true, 1.0}, now);
+  EXPECT_TRUE(has(before,
+                  "freshness_check_threshold{check=\"telemetry\",metric=\"freshness_lag_seconds\","
+                  "severity=\"warning\",env=\"test\"} 180"))
+      << before;
+  EXPECT_TRUE(has(before, "freshness_check_collections_total{check=\"telemetry\",env=\"test\"} 0"));
+
+  collector.RunOnce();
+  const std::string text = RenderExposition(collector, ReloadStatus{true, 1.0}, now);
+  for (const std::string& line : {
+           std::string("freshness_check_threshold{check=\"telemetry\",metric=\"freshness_lag_"
+                       "seconds\",severity=\"critical\",env=\"test\"} 900"),
+           std::string("freshness_check_threshold{check=\"always\",metric=\"freshness_oldest_"
+                       "unfinished_run_age_seconds\",severity=\"critical\",env=\"test\"} 3600"),
+           std::string("freshness_check_for_seconds{check=\"telemetry\",env=\"test\"} 600"),
+           std::string("freshness_check_for_seconds{check=\"always\",env=\"test\"} 0"),
+           std::string("freshness_check_active_for_seconds{check=\"telemetry\",env=\"test\"} 1800"),
+           std::string("freshness_check_active_for_seconds{check=\"always\",env=\"test\"} +Inf"),
+           std::string("freshness_check_maintenance{check=\"telemetry\",env=\"test\"} 1"),
+           std::string("freshness_check_maintenance{check=\"always\",env=\"test\"} 0"),
+           std::string("freshness_check_collections_total{check=\"telemetry\",env=\"test\"} 1"),
+           std::string("freshness_check_interval_seconds{check=\"telemetry\",env=\"test\"} 30"),
+           std::string("freshness_check_interval_seconds{check=\"always\",env=\"test\"} 15"),
+           std::string(
+               "freshness_query_threshold{check=\"pnl\",direction=\"below\",metric=\"trading_"
+               "pnl\",severity=\"critical\",env=\"test\"} -1000"),
+           std::string("freshness_artifact_state_severity{check=\"report\",severity=\"warning\","
+                       "state=\"missing\",env=\"test\"} 1"),
+           std::string("freshness_artifact_state_severity{check=\"report\",severity=\"critical\","
+                       "state=\"stale\",env=\"test\"} 1"),
+           std::string("freshness_artifact_slot_info{check=\"report\",location=\"/nonexistent/"
+                       "report.csv\",partition=\"\",env=\"test\"} 1"),
+           std::string("freshness_check_info{check=\"telemetry\",kind=\"lag\",target=\"ops\","
+                       "mode=\"enforce\",env=\"test\"} 1"),
+           std::string("# TYPE freshness_check_collections_total counter"),
+       }) {
+    EXPECT_TRUE(has(text, line)) << line << "\n" << text;
+  }
+  // Duplicates and artifacts have no `for`; only declared tiers are series.
+  EXPECT_EQ(text.find("freshness_check_for_seconds{check=\"report\""), std::string::npos);
+  EXPECT_EQ(text.find("freshness_check_threshold{check=\"telemetry\",metric=\"freshness_lag_"
+                      "seconds\",severity=\"warning\",env=\"test\"} 180\nfreshness_check_"
+                      "threshold{check=\"always\",metric=\"freshness_oldest_unfinished_run_age_"
+                      "seconds\",severity=\"warning\""),
+            std::string::npos);
+  EXPECT_NE(text.find("# HELP freshness_check_active_for_seconds "), std::string::npos);
+  EXPECT_NE(text.find("# HELP freshness_artifact_slot_info "), std::string::npos);
+  // Later, outside the maintenance window and inside the active one, collected again.
+  collector.RunOnce();
+  const std::string later =
+      RenderExposition(collector, ReloadStatus{true, 1.0}, now + std::chrono::hours(1));
+  EXPECT_TRUE(has(later, "freshness_check_maintenance{check=\"telemetry\",env=\"test\"} 0"));
+  EXPECT_TRUE(
+      has(later, "freshness_check_active_for_seconds{check=\"telemetry\",env=\"test\"} 5400"));
+  EXPECT_TRUE(has(later, "freshness_check_collections_total{check=\"telemetry\",env=\"test\"} 2"));
+}
+
+TEST_F(CollectorTest, AdoptStatesCarriesCollectionsAndRememberedGroups) {
+  const std::string text = R"(
+targets:
+  ops: {dsn_env: OPS_DSN}
+  slow: {dsn_env: SLOW_DSN}
+checks:
+  - {name: lanes, kind: lag, target: ops, table: t, column: ts, group_by: [lane]}
+)";
+  config_ = std::make_shared<const Config>(LoadConfigString(text, "test.yml"));
+  ops_->Answer({{"lane", "max"},
+                {{std::string("a"), std::string("2027-01-15 08:00:00+00")},
+                 {std::string("b"), std::string("2027-01-15 07:00:00+00")}}});
+  auto first = Make();
+  first->RunOnce();
+  ops_->Answer({{"lane", "max"}, {{std::string("a"), std::string("2027-01-15 08:01:00+00")}}});
+  const auto lanes_of = [](const Collector& collector) {
+    std::set<std::string> lanes;
+    for (const Sample& sample : collector.StateOf("lanes")->observation->samples) {
+      lanes.insert(sample.labels.at("lane"));
+    }
+    return lanes;
+  };
+  // The same file reloaded: new check objects, which take over what the old ones remember.
+  config_ = std::make_shared<const Config>(LoadConfigString(text, "test.yml"));
+  auto second = Make();
+  second->AdoptStates(*first);
+  EXPECT_EQ(second->StateOf("lanes")->collections, 1u);
+  second->RunOnce();
+  EXPECT_EQ(second->StateOf("lanes")->collections, 2u);
+  EXPECT_EQ(lanes_of(*second), (std::set<std::string>{"a", "b"}));
+  // Without adoption (a fresh start) b is gone.
+  config_ = std::make_shared<const Config>(LoadConfigString(text, "test.yml"));
+  auto fresh = Make();
+  fresh->RunOnce();
+  EXPECT_EQ(lanes_of(*fresh), (std::set<std::string>{"a"}));
 }
 
 }  // namespace
