@@ -4,7 +4,7 @@
         request(f"{base}/api/v2/alerts", [...])
 
 It runs the shipped config through the test overlay (tests/e2e/overlay.py: receivers pointed at
-a closed local port unless told otherwise, timers of seconds) and stops Alertmanager on exit;
+a closed local port or at capture_url, timers of seconds) and stops Alertmanager on exit;
 workdir holds its config, secrets, data and log.
 """
 import contextlib
@@ -50,13 +50,14 @@ def now():
 
 
 @contextlib.contextmanager
-def running_alertmanager(source, workdir, smtp_smarthost="127.0.0.1:1"):
+def running_alertmanager(source, workdir, smtp_smarthost="127.0.0.1:1",
+                         capture_url="http://127.0.0.1:1"):
     binary = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
     if not binary:
         raise HarnessError("prometheus-alertmanager not found (scripts/install-deps.sh)")
     workdir = pathlib.Path(workdir)
     config = workdir / "alertmanager.yml"
-    overlay.overlay_alertmanager(source, config, workdir / "secrets", "http://127.0.0.1:1",
+    overlay.overlay_alertmanager(source, config, workdir / "secrets", capture_url,
                                  smtp_smarthost=smtp_smarthost)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -86,3 +87,29 @@ def running_alertmanager(source, workdir, smtp_smarthost="127.0.0.1:1"):
             process.kill()
             process.wait()
 
+
+
+@contextlib.contextmanager
+def running_capture(workdir):
+    """tests/e2e/capture_server.py on a free port; yields (its URL, the file it records to)."""
+    workdir = pathlib.Path(workdir)
+    records = workdir / "captures.jsonl"
+    records.touch()
+    port_file = workdir / "capture.port"
+    process = subprocess.Popen([sys.executable, str(REPO / "tests/e2e/capture_server.py"),
+                                str(records), str(port_file)])
+    try:
+        deadline = time.monotonic() + 10
+        while not (port_file.exists() and port_file.read_text().strip()):
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise HarnessError("the capture server did not start")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port_file.read_text().strip()}", records
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def captured(records):
+    """Every request the capture server recorded so far, oldest first."""
+    return [json.loads(line) for line in pathlib.Path(records).read_text().splitlines() if line]

@@ -23,17 +23,21 @@ expect() {
 }
 
 expect pagerduty alertname=FreshnessDuplicateExecution severity=critical check=executions mode=enforce
-expect pagerduty alertname=FreshnessUnfinishedRuns severity=critical check=dispatcher mode=enforce
+expect pagerduty alertname=FreshnessRunTooLong severity=critical check=dispatcher mode=enforce
 expect pagerduty alertname=FreshnessExporterDown severity=critical job=freshness_exporter instance=exporter:9560
-expect pagerduty alertname=FreshnessArtifactMissing severity=critical check=pit_parity mode=enforce
+expect pagerduty alertname=FreshnessExporterAbsent severity=critical job=freshness_exporter service=fx-risk
+expect pagerduty alertname=FreshnessArtifactOverdue severity=critical check=pit_parity mode=enforce
+expect pagerduty alertname=FreshnessLagHigh severity=critical check=trades symbol=XYZ mode=enforce
+expect pagerduty alertname=FreshnessTargetDown severity=critical target=ops
 expect slack alertname=FreshnessLagHigh severity=warning check=telemetry mode=enforce
-expect slack alertname=FreshnessArtifactMissing severity=warning check=pit_parity mode=enforce
+expect slack alertname=FreshnessArtifactOverdue severity=warning check=pit_parity mode=enforce
+expect slack alertname=FreshnessCheckFailing severity=warning check=features mode=enforce
+expect slack alertname=FreshnessQueryThreshold severity=warning check=daily_pnl metric=trading_daily_pnl account=main mode=enforce
 expect email-digest alertname=FreshnessCalendarExpiring severity=info calendar=xnys
-expect email-digest alertname=FreshnessArtifactStale severity=info check=eod_report mode=enforce
 expect null alertname=Watchdog severity=none
 expect null alertname=FreshnessLagHigh severity=warning check=shadow mode=observe
 expect null alertname=FreshnessDuplicateExecution severity=critical check=shadow mode=observe
-expect null alertname=FreshnessArtifactMissing severity=info check=shadow mode=observe
+expect null alertname=FreshnessArtifactOverdue severity=warning check=shadow mode=observe
 # Anything without a known severity still reaches a human.
 expect slack alertname=SomethingElse
 
