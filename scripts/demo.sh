@@ -217,7 +217,7 @@ if command -v prometheus-alertmanager >/dev/null && [[ -f $alertmanager_config ]
 fi
 if command -v prometheus >/dev/null; then
   rule_files=()
-  for file in rules/*.yml rules/*.yaml; do
+  for file in rules/*.rules.yml; do
     [[ -f $file ]] || continue
     if command -v promtool >/dev/null && ! promtool check rules "$file" >/dev/null 2>&1; then
       log "skipping $file: it does not pass promtool check rules"

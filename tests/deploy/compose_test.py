@@ -306,7 +306,7 @@ class ComposeScriptsTest(unittest.TestCase):
         promtool = lib.require_tool("promtool")
         text = raw_compose()["services"]["prometheus"]["environment"]["PROMETHEUS_CONFIG"]
         config = yaml.safe_load(text)
-        self.assertEqual(config["rule_files"], ["/etc/prometheus/rules/*.yml"])
+        self.assertEqual(config["rule_files"], ["/etc/prometheus/rules/*.rules.yml"])
         jobs = {j["job_name"]: j for j in config["scrape_configs"]}
         self.assertEqual(jobs["freshness_exporter"]["static_configs"][0]["targets"],
                          ["exporter:9560"])

@@ -3,11 +3,16 @@
 # test overlay with short clocks) -> Alertmanager (the shipped routing, test overlay) -> a local
 # capture server standing in for Slack and PagerDuty.
 #
-#   1. stop the writer           -> FreshnessLagHigh (warning) arrives at the Slack capture; the
-#                                   same alert of an observe-mode check reaches no one;
+#   1. stop the writer           -> FreshnessLagHigh: telemetry (warning tier) at the Slack capture,
+#                                   naming its threshold; the per-lane check in ONE Slack
+#                                   notification naming every lane; features (critical tier) pages
+#                                   PagerDuty; the observe-mode check's alert reaches no one;
 #   2. insert a duplicate        -> FreshnessDuplicateExecution (critical) pages PagerDuty;
-#   3. stop the exporter         -> FreshnessExporterDown pages, and the data alerts it inhibits
-#                                   (still firing for keep_firing_for, then resolving) send nothing.
+#   3. stop the exporter         -> FreshnessExporterDown pages; the data alerts are held: no
+#                                   "resolved" reaches anyone while nobody can see the data;
+#   4. restart the writer, then  -> the data recovered meanwhile: the features page is resolved
+#      the exporter                 (the PagerDuty incident closes), telemetry resolves in Slack,
+#                                   the exporter-down page resolves, the duplicate stays open.
 #
 # usage: alerting_e2e_test.sh EXPORTER_BINARY
 # Needs: postgresql-15, prometheus, prometheus-alertmanager, python3 + python3-yaml, curl.
@@ -148,7 +153,7 @@ reader_dsn="host=127.0.0.1 port=$pg_port user=freshness_reader dbname=pipeline"
 start_background exporter env E2E_DSN="$reader_dsn" "$exporter" \
   --config.file="$here/freshness.yml" --web.listen-address="127.0.0.1:$exporter_port"
 
-/usr/bin/python3 "$here/overlay.py" rules "$workdir/rules" rules/freshness-thresholds.rules.yml \
+/usr/bin/python3 "$here/overlay.py" rules "$workdir/rules" rules/freshness-records.rules.yml \
   rules/freshness-alerts.rules.yml
 promtool check rules "$workdir"/rules/*.yml >/dev/null || fail "the rules overlay is invalid"
 prometheus_port=$(free_port)
@@ -182,27 +187,49 @@ sleep 3
   fail "notifications were sent while the pipeline was healthy"
 }
 
-# --- 1. the writer stops: the lag alert reaches Slack -------------------------------------------
-log "1/3 stopping the writer"
+# --- 1. the writer stops: lag alerts reach Slack and PagerDuty ----------------------------------
+log "1/4 stopping the writer"
 stop_background writer
 capture wait --path /slack --timeout 90 \
   --contains 'attachments.0.title=[FIRING:1] FreshnessLagHigh check=telemetry (warning)' \
   --field 'channel=#data-freshness' \
   --contains 'attachments.0.text=Summary: Data stopped flowing into a table watched by a lag check.' \
   --contains 'attachments.0.text=Description: The newest row of check telemetry (target pipeline) is' \
-  --contains 'attachments.0.text=over its threshold of 5s' \
+  --contains 'attachments.0.text=over its warning threshold of 5s' \
   --contains 'attachments.0.text=Check: telemetry  Target: pipeline  Env: e2e' \
   --contains 'attachments.0.text=Runbook: docs/runbooks.md#freshnesslaghigh' \
   >"$workdir/slack-lag.json" || fail "FreshnessLagHigh did not reach the Slack capture"
-capture none --path /pagerduty --contains 'payload.summary=FreshnessLagHigh' \
+capture none --path /pagerduty --contains 'payload.summary=check=telemetry ' \
   || fail "a warning paged PagerDuty"
 log "    Slack got FreshnessLagHigh for telemetry"
+lanes=$(psql "$writer_dsn" --no-psqlrc -qtA -c "SELECT string_agg(DISTINCT lane, ' ') FROM ops.lane_telemetry")
+lane_conditions=()
+for lane in $lanes; do
+  lane_conditions+=(--contains "attachments.0.text=Series: lane=$lane")
+done
+((${#lane_conditions[@]} >= 2)) || fail "the demo pipeline has fewer than two lanes: $lanes"
+capture wait --path /slack --timeout 60 \
+  --contains 'attachments.0.title=FreshnessLagHigh check=telemetry_by_lane (warning): lane=' \
+  "${lane_conditions[@]}" >"$workdir/slack-lanes.json" \
+  || fail "the per-lane alerts did not arrive as one Slack notification naming every lane"
+[[ $(capture count --path /slack --contains 'attachments.0.title=FIRING' --contains 'attachments.0.title=check=telemetry_by_lane') == 1 ]] \
+  || fail "the per-lane check produced more than one Slack notification"
+log "    one Slack notification named the lanes: $lanes"
+capture wait --path /pagerduty --timeout 60 \
+  --field 'event_action=trigger' \
+  --contains 'payload.summary=[FIRING:1] FreshnessLagHigh check=features (critical)' \
+  --field 'payload.severity=critical' \
+  --field 'payload.custom_details.check=features' \
+  >"$workdir/pagerduty-features.json" || fail "the critical tier of features did not page"
+features_key=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dedup_key"])' \
+  "$workdir/pagerduty-features.json")
+log "    PagerDuty got FreshnessLagHigh for features (critical tier)"
 # The observe-mode check's alert fires too, with mode="observe", and is routed to no one.
 wait_for_query 'ALERTS{alertname="FreshnessLagHigh",check="telemetry_observed",mode="observe",alertstate="firing"}' 30 \
   || fail "FreshnessLagHigh did not fire for the observe-mode check"
 
 # --- 2. a duplicate execution: the page reaches PagerDuty ----------------------------------------
-log "2/3 inserting a duplicate execution"
+log "2/4 inserting a duplicate execution"
 psql "$writer_dsn" --no-psqlrc -q -v ON_ERROR_STOP=1 -c "
   INSERT INTO ops.dispatch_executions (recommendation_id, account, executed_at, quantity, price)
   SELECT recommendation_id, account, now(), quantity, price
@@ -215,7 +242,7 @@ capture wait --path /pagerduty --timeout 60 \
   --field 'payload.severity=critical' \
   --field 'payload.custom_details.check=executions' \
   --field 'payload.custom_details.summary=A key was executed more than once, an idempotency violation.' \
-  --field 'payload.custom_details.description=Check executions (target pipeline) finds 1 keys executed more than once inside its window.' \
+  --field 'payload.custom_details.description=Check executions (target pipeline) finds 1 keys executed more than once inside its window, over its critical threshold of 0.' \
   --field 'payload.custom_details.runbook=docs/runbooks.md#freshnessduplicateexecution' \
   >"$workdir/pagerduty-duplicate.json" \
   || fail "FreshnessDuplicateExecution did not page the PagerDuty capture"
@@ -223,35 +250,52 @@ capture none --path /slack --contains 'attachments.0.title=FreshnessDuplicateExe
   || fail "the duplicate execution went to Slack too"
 log "    PagerDuty got FreshnessDuplicateExecution for executions"
 
-# --- 3. the exporter stops: it pages, and its data alerts stay quiet -----------------------------
-log "3/3 stopping the exporter"
+# --- 3. the exporter stops: it pages, and its data alerts are held --------------------------------
+log "3/4 stopping the exporter"
 mark=$(capture count)
 stop_background exporter
 capture wait --path /pagerduty --after "$mark" --timeout 60 \
   --field 'event_action=trigger' \
   --contains 'payload.summary=[FIRING:1] FreshnessExporterDown' \
-  --field "payload.custom_details.summary=A freshness exporter cannot be scraped, so no freshness check is being watched." \
+  --field "payload.custom_details.summary=A freshness exporter cannot be scraped, so the checks it runs are not being watched." \
   --contains "payload.custom_details.description=Prometheus has failed to scrape 127.0.0.1:$exporter_port" \
   --field 'payload.custom_details.runbook=docs/runbooks.md#freshnessexporterdown' \
   >"$workdir/pagerduty-exporter-down.json" \
   || fail "FreshnessExporterDown did not page the PagerDuty capture"
 log "    PagerDuty got FreshnessExporterDown"
-
-# Alertmanager itself says the data alerts (both lag checks) are inhibited by it...
-inhibited=$(curl -fsS --max-time 5 "$alertmanager_url/api/v2/alerts?filter=alertname%3D%22FreshnessLagHigh%22" \
-  | /usr/bin/python3 -c 'import json,sys; a=json.load(sys.stdin); print(" ".join(sorted({x["status"]["state"]+":"+str(len(x["status"]["inhibitedBy"])) for x in a})))')
-[[ $inhibited == "suppressed:1" ]] \
-  || fail "FreshnessLagHigh is not inhibited in Alertmanager (state: ${inhibited:-none})"
-# ...and after they stop firing (keep_firing_for 15 s) and a group interval, nothing about them
-# was sent: no resolved message that would claim the data flows again.
+# Longer than keep_firing_for (15 s) and a group interval: the data alerts stay firing (held),
+# nothing claims the data flows again.
 sleep 30
-capture none --path /slack --after "$mark" \
-  || fail "Slack was notified after the exporter stopped"
-capture none --path /pagerduty --after "$mark" --contains 'payload.summary=FreshnessDuplicateExecution' \
-  || fail "the duplicate-execution page was resolved although the exporter was down"
-capture none --path /pagerduty --after "$mark" --contains 'payload.summary=FreshnessLagHigh' \
-  || fail "PagerDuty heard about the lag alert"
-log "    no notification about the inhibited data alerts"
+[[ -n $(prom_value 'ALERTS{alertname="FreshnessLagHigh",check="features",alertstate="firing"}') ]] \
+  || fail "the features alert stopped firing while the exporter was down"
+capture none --path /slack --after "$mark" --contains 'attachments.0.title=RESOLVED' \
+  || fail "Slack got a resolved notification while the exporter was down"
+capture none --path /pagerduty --after "$mark" --field 'event_action=resolve' \
+  || fail "PagerDuty got a resolve while the exporter was down"
+log "    the data alerts are held: no resolved notification"
+
+# --- 4. the data recovers while the exporter is down; the exporter comes back ---------------------
+log "4/4 restarting the writer, then the exporter"
+start_background writer examples/demo/writer.sh --dsn="$writer_dsn" --interval=1 --no-faults
+sleep 3
+start_background exporter env E2E_DSN="$reader_dsn" "$exporter" \
+  --config.file="$here/freshness.yml" --web.listen-address="127.0.0.1:$exporter_port"
+wait_for_url "http://127.0.0.1:$exporter_port/-/healthy" 30 || fail "the exporter did not come back"
+capture wait --path /pagerduty --after "$mark" --timeout 90 \
+  --field 'event_action=resolve' --field "dedup_key=$features_key" \
+  >"$workdir/pagerduty-features-resolve.json" \
+  || fail "the features incident was not resolved after the exporter came back"
+log "    PagerDuty: the features incident was resolved"
+capture wait --path /slack --after "$mark" --timeout 60 \
+  --contains 'attachments.0.title=[RESOLVED] FreshnessLagHigh check=telemetry (warning)' \
+  >/dev/null || fail "telemetry did not resolve in Slack"
+capture wait --path /pagerduty --after "$mark" --timeout 60 \
+  --field 'event_action=resolve' --contains 'payload.summary=FreshnessExporterDown' \
+  >/dev/null || fail "the exporter-down page did not resolve"
+capture none --path /pagerduty --field 'event_action=resolve' \
+  --contains 'payload.summary=FreshnessDuplicateExecution' \
+  || fail "the duplicate-execution page was resolved though the duplicate is still in its window"
+log "    Slack: telemetry resolved; PagerDuty: exporter-down resolved, the duplicate still open"
 capture none --path /slack --contains 'attachments.0.title=telemetry_observed' \
   || fail "the observe-mode check notified Slack"
 capture none --path /pagerduty --contains 'payload.summary=telemetry_observed' \

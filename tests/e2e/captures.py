@@ -2,8 +2,9 @@
 """Waits for and asserts on what capture_server.py recorded. Standard library only.
 
 usage:
-  captures.py count FILE
-      prints how many requests were captured so far (a mark for --after).
+  captures.py count FILE [--path P CONDITION...]
+      prints how many requests were captured so far (a mark for --after), or with --path how
+      many to P meet every CONDITION.
   captures.py wait FILE --path P [--after N] [--timeout S] [CONDITION...]
       waits until a request to path P, captured after the first N, meets every CONDITION;
       prints its body as JSON. Exit 1 on timeout, listing what was captured.
@@ -68,7 +69,10 @@ def main():
     parser.add_argument("--contains", action="append", default=[])
     args = parser.parse_args()
     if args.command == "count":
-        print(len(records(args.file)))
+        found = records(args.file)
+        if args.path:
+            found = [r for r in found if matches(r, args)]
+        print(len(found))
         return 0
     if not args.path:
         parser.error("--path is required")
