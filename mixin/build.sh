@@ -13,15 +13,23 @@ command -v jsonnet >/dev/null || { echo "build.sh: jsonnet not found (apt-get in
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 mkdir -p "$out/rules" "$out/rules/tests" "$out/dashboards"
-jsonnet -J "$here" -S -m "$out/rules" "$here/render-rules.jsonnet" >/dev/null
+# jsonnet renders JSON; lib/to_yaml.py writes it as readable YAML (block strings, usual order).
+yaml() { /usr/bin/python3 "$here/lib/to_yaml.py" "$1"; }
+header="# Generated from mixin/ by mixin/build.sh. Do not edit: change the mixin (or its _config) and
+# run mixin/build.sh.
+"
+jsonnet -J "$here" -e "(import 'mixin.libsonnet').prometheusRules" \
+  | yaml "$header" >"$out/rules/freshness-records.rules.yml" &
+jsonnet -J "$here" -e "(import 'mixin.libsonnet').prometheusAlerts" \
+  | yaml "$header" >"$out/rules/freshness-alerts.rules.yml" &
 # Rule tests written as timelines (mixin/tests/*.jsonnet) become promtool test files.
 for source in "$here"/tests/*.jsonnet; do
   name=$(basename "$source" .jsonnet)
-  {
-    echo "# Generated from mixin/tests/$name.jsonnet by mixin/build.sh. Do not edit."
-    jsonnet -J "$here" -S -e "(import 'lib/yaml.libsonnet').manifest(import 'tests/$name.jsonnet')"
-  } >"$out/rules/tests/$name.test.yml"
+  jsonnet -J "$here" "$source" \
+    | yaml "# Generated from mixin/tests/$name.jsonnet by mixin/build.sh. Do not edit.
+" >"$out/rules/tests/$name.test.yml" &
 done
+wait
 if [[ -f $here/render-dashboards.jsonnet ]]; then
   jsonnet -J "$here" -m "$out/dashboards" "$here/render-dashboards.jsonnet" >/dev/null
 fi
