@@ -182,6 +182,13 @@ std::vector<CheckReport> BuildReports(const Collector& collector, TimePoint now,
     report.last_success_unix = state.last_success_unix;
     report.duration_seconds = state.duration_seconds;
     report.thresholds = check.ThresholdsJson();
+    if (spec.slo) {
+      // The SLI and the budget need history: Prometheus computes them (docs/slo.md).
+      report.slo = nlohmann::json{
+          {"objective", spec.slo->objective},
+          {"window_seconds", std::chrono::duration<double>(spec.slo->window).count()},
+          {"counting_now", check.CountsForSlo(now)}};
+    }
     if (state.last_error_reason) {
       report.error_reason = std::string(ReasonName(*state.last_error_reason));
       report.error = state.last_error;
@@ -240,6 +247,7 @@ nlohmann::json ReportsToJson(std::vector<CheckReport> reports, TimePoint now) {
                                                   {"value", JsonNumber(report.worst->value)}}
                                  : nlohmann::json(nullptr);
     item["thresholds"] = std::move(report.thresholds);
+    item["slo"] = std::move(report.slo);
     item["artifact"] = report.artifact ? nlohmann::json{{"location", report.artifact->location},
                                                         {"partition", report.artifact->partition}}
                                        : nlohmann::json(nullptr);

@@ -28,6 +28,7 @@ struct CheckReport {
   std::string reason;    // one line: "lag 41m08s > error_after 15m (for 10m)"
   std::optional<WorstSeries> worst;
   nlohmann::json thresholds = nlohmann::json::object();
+  nlohmann::json slo = nullptr;  // {objective, window_seconds, counting_now} with `slo:`
   std::optional<ArtifactLocation> artifact;
   // Kept for compatibility: verdict in ok, inactive, maintenance, paused, observe (and
   // not_replayable, which says nothing about the data).

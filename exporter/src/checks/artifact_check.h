@@ -78,6 +78,9 @@ class ArtifactCheck final : public Check {
   std::vector<MetricDescriptor> Descriptors() const override;
   Observation Collect(const CollectContext& context) override;
   CheckSummary Summarize(const Observation& observation, TimePoint now) const override;
+  bool IsPaused(TimePoint now) const override {
+    return artifact_.paused_until && now < *artifact_.paused_until;
+  }
   std::vector<Sample> ConfigSamples() const override;
   nlohmann::json ThresholdsJson() const override;
 

@@ -32,6 +32,13 @@ struct CheckSpec {
   std::shared_ptr<const ActiveWindow> active;  // null: always active
   // The check's own maintenance windows, then its target's.
   std::vector<std::shared_ptr<const MaintenanceWindow>> maintenance;
+  // `slo: {objective, window}`: the share of counting instants (see Check::CountsForSlo) in which
+  // the check is within its warning tier, over the window (docs/slo.md).
+  struct Slo {
+    double objective = 0;  // a ratio, 0 < objective < 1
+    Duration window{0};
+  };
+  std::optional<Slo> slo;
   SourceMark mark;
 
   bool IsActive(TimePoint now) const { return active == nullptr || active->IsActive(now); }
@@ -163,6 +170,14 @@ class Check {
   // Carries what a check remembers between collections over from the check of the same name
   // in the previous config (the collector calls it when kind and target are unchanged).
   virtual void AdoptMemory(const Check& /*previous*/) {}
+  // Whether the check is paused at `now` (an artifact's paused_until).
+  virtual bool IsPaused(TimePoint /*now*/) const { return false; }
+  // Whether `now` counts towards the check's SLO: enforce mode, inside its active window, not in
+  // maintenance, not paused.
+  bool CountsForSlo(TimePoint now) const {
+    return spec_.mode == "enforce" && spec_.IsActive(now) && spec_.MaintenanceAt(now) == nullptr &&
+           !IsPaused(now);
+  }
 
  private:
   CheckSpec spec_;

@@ -53,7 +53,7 @@ bool KindReadsDatabase(const std::string& kind) { return kind != "artifact"; }
 std::vector<std::string> CheckKeys(const std::string& kind, bool in_defaults) {
   std::vector<std::string> keys;
   if (!in_defaults) keys = {"name", "kind"};
-  for (const char* key : {"interval", "timeout", "mode", "active", "maintenance"}) {
+  for (const char* key : {"interval", "timeout", "mode", "active", "maintenance", "slo"}) {
     keys.push_back(key);
   }
   const auto add = [&keys](const std::string& name) {

@@ -1,5 +1,7 @@
 #include "config/config_loader.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -328,6 +330,43 @@ std::map<std::string, YAML::Node> ReadDefaults(MappingReader& defaults_reader) {
   return defaults;
 }
 
+// `slo: {objective: 99.5%, window: 28d}`. The window is one the rules compute (docs/slo.md).
+std::optional<CheckSpec::Slo> ReadSlo(MappingReader& check_reader) {
+  std::optional<MappingReader> slo = check_reader.OptionalMapping("slo");
+  if (!slo) return std::nullopt;
+  slo->ExpectKeys({"objective", "window"});
+  CheckSpec::Slo result;
+  const YAML::Node objective = slo->Raw("objective");
+  if (!objective.IsDefined() || objective.IsNull()) slo->Fail("objective", "is required");
+  if (!objective.IsScalar()) slo->FailAt(objective, "objective", "expected a percentage");
+  std::string text = objective.Scalar();
+  const bool percent = !text.empty() && text.back() == '%';
+  if (percent) text.pop_back();
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value)) {
+    slo->FailAt(objective, "objective",
+                "invalid objective \"" + objective.Scalar() + "\" (e.g. 99.5% or 0.995)");
+  }
+  result.objective = percent || value >= 1 ? value / 100 : value;
+  if (!(result.objective > 0 && result.objective < 1)) {
+    slo->FailAt(objective, "objective",
+                "must be above 0% and below 100% (100% leaves no error budget to alert on)");
+  }
+  result.window = slo->DurationValue("window", Duration(28LL * 86'400'000));
+  static const std::vector<std::pair<long long, std::string>> kWindows = {
+      {7, "7d"}, {14, "14d"}, {28, "28d"}, {30, "30d"}};
+  bool known = false;
+  for (const auto& [days, name] : kWindows)
+    known = known || result.window == Duration(days * 86'400'000);
+  if (!known) {
+    slo->FailAt(slo->Raw("window"), "window",
+                "must be one of 7d, 14d, 28d or 30d (the windows the SLO rules compute)");
+  }
+  slo->RejectUnknownKeys();
+  return result;
+}
+
 void ReadChecks(const YAML::Node& checks_node, MappingReader& defaults_reader, Config& config,
                 MappingReader& root) {
   std::map<std::string, SourceMark> seen;
@@ -385,6 +424,7 @@ void ReadChecks(const YAML::Node& checks_node, MappingReader& defaults_reader, C
     spec.mode = reader.Enum("mode", {"enforce", "observe"}, "enforce");
     spec.active = ReadActive(reader, config, spec.name);
     spec.maintenance = ReadMaintenance(reader, config, "check", "check \"" + spec.name + "\"");
+    spec.slo = ReadSlo(reader);
     if (target != nullptr) {
       spec.maintenance.insert(spec.maintenance.end(), target->maintenance.begin(),
                               target->maintenance.end());

@@ -108,6 +108,13 @@ std::string RenderExposition(const Collector& collector, const ReloadStatus& rel
   set.Get(metric::kCheckMaintenance, "1 inside a maintenance window of the check or of its target.",
           MetricType::Gauge);
   set.Get(metric::kCheckInterval, "How often the check is collected.", MetricType::Gauge);
+  set.Get(metric::kSloObjective, "The check's SLO objective, a ratio (slo.objective).",
+          MetricType::Gauge);
+  set.Get(metric::kSloWindow, "The check's SLO window (slo.window).", MetricType::Gauge);
+  set.Get(metric::kSloCounting,
+          "1 when this instant counts towards the check's SLO: enforce mode, inside its active "
+          "window, not in maintenance, not paused.",
+          MetricType::Gauge);
   set.Get(metric::kCheckSuccess, "1 if the last collection of the check succeeded.",
           MetricType::Gauge);
   set.Get(metric::kCheckDuration, "Duration of the last collection of the check.",
@@ -140,6 +147,17 @@ std::string RenderExposition(const Collector& collector, const ReloadStatus& rel
     set.Find(metric::kCheckInterval)
         ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Gauge,
                                       std::chrono::duration<double>(spec.interval).count()));
+    if (spec.slo) {
+      set.Find(metric::kSloObjective)
+          ->metric.push_back(
+              MakeMetric(global, by_check, {}, MetricType::Gauge, spec.slo->objective));
+      set.Find(metric::kSloWindow)
+          ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Gauge,
+                                        std::chrono::duration<double>(spec.slo->window).count()));
+      set.Find(metric::kSloCounting)
+          ->metric.push_back(
+              MakeMetric(global, by_check, {}, MetricType::Gauge, check.CountsForSlo(now) ? 1 : 0));
+    }
     set.Find(metric::kCheckSuccess)
         ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Gauge,
                                       state.collected && state.success ? 1 : 0));

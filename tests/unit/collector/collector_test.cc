@@ -258,6 +258,56 @@ checks:
   EXPECT_TRUE(has(later, "freshness_check_collections_total{check=\"telemetry\",env=\"test\"} 2"));
 }
 
+// slo: the objective and window are series, and freshness_slo_counting says whether this
+// instant counts: inside the active window, not in maintenance, not paused, enforce mode.
+TEST(ExpositionTest, SloSeriesSayWhetherTheInstantCounts) {
+  const TimePoint now = *ParseRfc3339("2026-07-07T10:00:00Z");  // a Tuesday
+  const auto config = std::make_shared<const Config>(LoadConfigString(R"(
+global: {timezone: UTC}
+targets:
+  ops: {dsn_env: OPS_DSN}
+defaults:
+  lag: {slo: {objective: 99.5%, window: 28d}}
+checks:
+  - {name: open, kind: lag, target: ops, table: t, column: ts, active: {hours: "09:30-16:00"}}
+  - {name: closed, kind: lag, target: ops, table: t, column: ts, active: {hours: "12:00-16:00"}}
+  - {name: serviced, kind: lag, target: ops, table: t, column: ts,
+     maintenance: [{start: "2026-07-07T09:00:00Z", end: "2026-07-07T11:00:00Z"}]}
+  - {name: shadow, kind: lag, target: ops, table: t, column: ts, mode: observe}
+  - {name: no_slo, kind: runs, target: ops, table: r, started_column: s, finished_column: f}
+  - {name: report, kind: artifact, source: /nonexistent/r.csv, expect: {max_age: 1h},
+     paused_until: "2026-07-07T12:00:00Z", slo: {objective: 0.99, window: 7d}}
+)",
+                                                                      "s.yml", now));
+  auto database = std::make_shared<FakeDatabase>("ops");
+  FakeClock clock(now);
+  std::ostringstream log;
+  Logger logger(LogLevel::kError, LogFormat::kLogfmt, log);
+  Collector collector(config, DatabaseMap{{"ops", database}}, clock, logger, Collector::Options{});
+  const std::string text = RenderExposition(collector, ReloadStatus{true, 1.0}, now);
+  for (const std::string& line : {
+           std::string("freshness_slo_objective{check=\"open\"} 0.995"),
+           std::string("freshness_slo_window_seconds{check=\"open\"} 2419200"),
+           std::string("freshness_slo_counting{check=\"open\"} 1"),
+           std::string("freshness_slo_counting{check=\"closed\"} 0"),
+           std::string("freshness_slo_counting{check=\"serviced\"} 0"),
+           std::string("freshness_slo_counting{check=\"shadow\"} 0"),
+           std::string("freshness_slo_objective{check=\"report\"} 0.99"),
+           std::string("freshness_slo_window_seconds{check=\"report\"} 604800"),
+           std::string("freshness_slo_counting{check=\"report\"} 0"),
+       }) {
+    EXPECT_NE(text.find(line + "\n"), std::string::npos) << line << "\n" << text;
+  }
+  EXPECT_EQ(text.find("freshness_slo_objective{check=\"no_slo\""), std::string::npos);
+  const std::string later =
+      RenderExposition(collector, ReloadStatus{true, 1.0}, now + std::chrono::hours(3));
+  for (const std::string& line : {std::string("freshness_slo_counting{check=\"closed\"} 1"),
+                                  std::string("freshness_slo_counting{check=\"serviced\"} 1"),
+                                  std::string("freshness_slo_counting{check=\"report\"} 1")}) {
+    EXPECT_NE(later.find(line + "\n"), std::string::npos) << line << "\n" << later;
+  }
+}
+
 TEST_F(CollectorTest, AdoptStatesCarriesCollectionsAndRememberedGroups) {
   const std::string text = R"(
 targets:
