@@ -18,10 +18,14 @@ yaml() { /usr/bin/python3 "$here/lib/to_yaml.py" "$1"; }
 header="# Generated from mixin/ by mixin/build.sh. Do not edit: change the mixin (or its _config) and
 # run mixin/build.sh.
 "
-jsonnet -J "$here" -e "(import 'mixin.libsonnet').prometheusRules" \
+# SLO groups (freshness-slo*) go to their own file, so they can be left out.
+slo='std.startsWith(g.name, "freshness-slo")'
+jsonnet -J "$here" -e "local m = import 'mixin.libsonnet'; {groups: [g for g in m.prometheusRules.groups if !$slo]}" \
   | yaml "$header" >"$out/rules/freshness-records.rules.yml" &
-jsonnet -J "$here" -e "(import 'mixin.libsonnet').prometheusAlerts" \
+jsonnet -J "$here" -e "local m = import 'mixin.libsonnet'; {groups: [g for g in m.prometheusAlerts.groups if !$slo]}" \
   | yaml "$header" >"$out/rules/freshness-alerts.rules.yml" &
+jsonnet -J "$here" -e "local m = import 'mixin.libsonnet'; {groups: [g for g in m.prometheusRules.groups + m.prometheusAlerts.groups if $slo]}" \
+  | yaml "$header" >"$out/rules/freshness-slo.rules.yml" &
 # Rule tests written as timelines (mixin/tests/*.jsonnet) become promtool test files.
 for source in "$here"/tests/*.jsonnet; do
   name=$(basename "$source" .jsonnet)
@@ -29,7 +33,10 @@ for source in "$here"/tests/*.jsonnet; do
     | yaml "# Generated from mixin/tests/$name.jsonnet by mixin/build.sh. Do not edit.
 " >"$out/rules/tests/$name.test.yml" &
 done
-wait
+# Every rendering above ran in the background: any failure fails the build.
+for job in $(jobs -p); do
+  wait "$job" || { echo "build.sh: rendering failed (see above)" >&2; exit 1; }
+done
 if [[ -f $here/render-dashboards.jsonnet ]]; then
   jsonnet -J "$here" -m "$out/dashboards" "$here/render-dashboards.jsonnet" >/dev/null
 fi

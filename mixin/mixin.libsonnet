@@ -24,6 +24,8 @@ local applyOverrides(config, groups) = [
 (import 'config.libsonnet')
 + (import 'rules/records.libsonnet')
 + (import 'alerts/alerts.libsonnet')
++ (import 'rules/slo.libsonnet')
++ (import 'alerts/slo.libsonnet')
 + {
   local outer = self,
   // What importers use: the same groups with additionalLabels, disabledAlerts and

@@ -5,13 +5,14 @@ usage: check_rule_bundle.py coverage|conventions REPO_ROOT
 
 coverage     every alert has a promtool test case where it fires and one where it stays silent:
              an alert_rule_test with non-empty / empty exp_alerts, or a checkpoint of the firing
-             set (a promql_expr_test of ALERTS{alertstate="firing", ...}: the alerts in its
-             samples fire, every other alert of the loaded files is silent); every recording rule
+             set (a promql_expr_test of ALERTS{alertstate="firing", alertname!="X"} or
+             alertname=~"RE": the alerts in its samples fire, every other alert of the loaded
+             files that the matcher selects is silent); every recording rule
              has a promql_expr_test of its name with samples and one without. The test case must
              load the rule file.
 conventions  alert names are CamelCase; severity is critical|warning|info (none only for
              Watchdog), static or carried by the freshness:breach:value series the alert
-             aggregates (the tier that was crossed); summary is static, description templated,
+             aggregates (the tier that was crossed) or set by label_replace; summary is static, description templated,
              runbook_url an existing anchor in docs/runbooks.md whose section says what it means,
              how to check and how to fix; recording rules are named level:metric:operation;
              alertmanager.yml holds no secret inline (*_file keys).
@@ -49,7 +50,7 @@ def metric_name(expr):
     return match.group(1) if match else None
 
 
-FIRING_SET = re.compile(r'\s*ALERTS\{alertstate="firing"')
+FIRING_SET = re.compile(r'\s*ALERTS\{alertstate="firing", alertname(!=|=~)"([^"]*)"\}\s*$')
 
 
 def alerts_in(paths):
@@ -77,16 +78,21 @@ def coverage(root):
                 target = fires if test.get("exp_alerts") else silent
                 target.setdefault(test["alertname"], set()).update(loaded)
             for test in case.get("promql_expr_test", []) or []:
-                if FIRING_SET.match(test["expr"]):
+                checkpoint = FIRING_SET.match(test["expr"])
+                if checkpoint:
                     firing = {re.search(r'alertname="([^"]+)"', s["labels"]).group(1)
                               for s in test.get("exp_samples") or []}
-                    for name in defined:
+                    operator, value = checkpoint.groups()
+                    covered = {n for n in defined if (n != value if operator == "!=" else
+                                                      re.fullmatch(value, n))}
+                    for name in covered:
                         target = fires if name in firing else silent
                         target.setdefault(name, set()).update(loaded)
                     continue
-                name = metric_name(test["expr"])
                 target = samples if test.get("exp_samples") else no_samples
-                target.setdefault(name, set()).update(loaded)
+                for name in {metric_name(test["expr"])} | set(
+                        re.findall(r"[a-z_]+:[a-z0-9_]+:[a-z0-9_]+", test["expr"])):
+                    target.setdefault(name, set()).update(loaded)
     alerts = records = 0
     for path, rule in load_rules(root):
         where = f"{path.relative_to(root)}"
@@ -169,8 +175,8 @@ def conventions(root):
         severity = labels.get("severity")
         if severity is None:
             if not re.search(r'freshness:breach:value\{[^}]*severity="(critical|warning)"|'
-                             r'freshness:breach:value\{signal="(target_down|check_errors)"\}',
-                             rule["expr"]):
+                             r'freshness:breach:value\{signal="(target_down|check_errors)"\}|'
+                             r'"severity", "(critical|warning)"', rule["expr"]):
                 problems.append(f"{where}: {name} has no severity label and aggregates no breach")
         elif name in ALWAYS_FIRING:
             if severity != "none":
