@@ -22,10 +22,12 @@ local applyOverrides(config, groups) = [
 ];
 
 (import 'config.libsonnet')
++ (import 'dashboards/config.libsonnet')
 + (import 'rules/records.libsonnet')
 + (import 'alerts/alerts.libsonnet')
 + (import 'rules/slo.libsonnet')
 + (import 'alerts/slo.libsonnet')
++ (import 'dashboards/dashboards.libsonnet')
 + {
   local outer = self,
   // What importers use: the same groups with additionalLabels, disabledAlerts and

@@ -11,6 +11,7 @@ import yaml
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DASHBOARD_DIR = os.path.join(ROOT, "dashboards")
+MIXIN_DIR = os.path.join(ROOT, "mixin")
 RULES_DIR = os.path.join(ROOT, "rules")
 
 # Values the dashboard variables take when a query is checked outside Grafana.
@@ -18,6 +19,8 @@ VARIABLE_VALUES = {
     "job": "freshness_exporter",
     "instance": ".+",
     "check": ".+",
+    "account": ".+",
+    "cluster": "demo",
     "__rate_interval": "1m",
     "__interval": "15s",
     "__range": "1h",

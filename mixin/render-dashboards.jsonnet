@@ -1,0 +1,2 @@
+// Renders the dashboards committed under dashboards/ (see build.sh: jsonnet -m).
+(import 'mixin.libsonnet').grafanaDashboards
