@@ -2,7 +2,8 @@
 # freshness_exporter image: built and run on Debian 12 with the same Debian packages as a native
 # build (scripts/apt-packages.txt), no vendored libraries.
 #
-#   docker build -t freshness-exporter .
+#   docker build -t freshness-exporter .        (or: buildah bud -t freshness-exporter .;
+#                                                 ctest -L image builds and runs it that way)
 #   docker run --rm -p 9560:9560 -v "$PWD/examples/demo/freshness.yml:/etc/freshness-exporter/freshness.yml:ro" \
 #     -e DEMO_DSN='host=db user=freshness_reader dbname=pipeline' freshness-exporter
 ARG DEBIAN_RELEASE=bookworm
@@ -48,9 +49,11 @@ RUN set -eux; \
     rm -rf /var/lib/apt/lists/* /tmp/runtime-packages.txt; \
     groupadd --system --gid 65532 freshness; \
     useradd --system --uid 65532 --gid 65532 --home-dir /nonexistent --no-create-home \
-      --shell /usr/sbin/nologin freshness
+      --shell /usr/sbin/nologin freshness; \
+    install -d -m 0755 /etc/freshness-exporter
 COPY --from=build /out/usr/bin/freshness_exporter /usr/bin/freshness_exporter
-# The configuration is mounted here (docker compose, the Helm chart's ConfigMap).
+# The configuration is mounted here (docker compose, the Helm chart's ConfigMap). Created above:
+# buildah, unlike docker, does not create a WORKDIR that no later instruction writes to.
 WORKDIR /etc/freshness-exporter
 USER 65532:65532
 EXPOSE 9560

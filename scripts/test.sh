@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing, builds, and runs every test (unit,
 # integration against real PostgreSQL and s3rver, rule and routing tests with promtool and
-# amtool, deploy checks, end-to-end alerting) under AddressSanitizer+UBSan, a short libFuzzer run
-# of every parser, then the C++ suites again under ThreadSanitizer.
+# amtool, deploy checks, end-to-end alerting, the container image built with buildah and run:
+# label `image`) under AddressSanitizer+UBSan, a short libFuzzer run of every parser, then the
+# C++ suites again under ThreadSanitizer.
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    one debug build, every test, no sanitizer builds
 set -euo pipefail

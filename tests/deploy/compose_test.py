@@ -201,6 +201,14 @@ class ComposeConfigTest(unittest.TestCase):
         self.assertIn("POSTGRES_PASSWORD_FILE", self.services["postgres"]["environment"])
         self.assertIn("GF_SECURITY_ADMIN_PASSWORD__FILE", self.services["grafana"]["environment"])
 
+    def test_prometheus_keeps_90_days(self):
+        """ALERTS answers "what alerted last week, and for how long" (docs/docker-compose.md)."""
+        script = shell_of("prometheus")
+        self.assertIn("--storage.tsdb.retention.time=90d", script)
+        self.assertNotIn("retention.size", script)  # a size cap would cut the 90 days short
+        volumes = raw_compose()["services"]["prometheus"]["volumes"]
+        self.assertIn("prometheus-data:/prometheus", volumes)  # kept across restarts
+
     def test_exporter_service(self):
         exporter = self.services["exporter"]
         self.assertEqual(exporter["build"]["dockerfile"], "Dockerfile")

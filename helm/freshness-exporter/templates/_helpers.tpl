@@ -44,6 +44,49 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- end }}
 
+{{/*
+The image reference: [registry/]repository, then @digest when image.digest is set (a digest pins
+the exact image and wins over the tag), else :tag (default: the chart's appVersion).
+global.imageRegistry (set by a parent chart) wins over image.registry.
+*/}}
 {{- define "freshness-exporter.image" -}}
-{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- $global := .Values.global | default dict }}
+{{- $registry := $global.imageRegistry | default .Values.image.registry }}
+{{- $repository := .Values.image.repository }}
+{{- if $registry }}
+{{- $repository = printf "%s/%s" (trimSuffix "/" $registry) $repository }}
+{{- end }}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" $repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" $repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/* Pull secrets: global.imagePullSecrets (a parent chart's) and imagePullSecrets. */}}
+{{- define "freshness-exporter.imagePullSecrets" -}}
+{{- $global := .Values.global | default dict }}
+{{- $secrets := list }}
+{{- range concat ($global.imagePullSecrets | default list) (.Values.imagePullSecrets | default list) }}
+{{- $entry := . }}
+{{- if kindIs "string" . }}
+{{- $entry = dict "name" . }}
+{{- end }}
+{{- if not (has $entry $secrets) }}
+{{- $secrets = append $secrets $entry }}
+{{- end }}
+{{- end }}
+{{- if $secrets }}
+{{- toYaml $secrets }}
+{{- end }}
+{{- end }}
+
+{{/* Where the web configuration (--web.config.file) and its certificate files are mounted. */}}
+{{- define "freshness-exporter.webConfigDir" -}}
+/run/secrets/freshness-exporter/web
+{{- end }}
+
+{{/* HTTPS when the web configuration enables TLS. */}}
+{{- define "freshness-exporter.scheme" -}}
+{{- if .Values.webConfig.tls.enabled }}https{{ else }}http{{ end }}
 {{- end }}
