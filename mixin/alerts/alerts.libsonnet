@@ -281,6 +281,27 @@ local p = import '../lib/promql.libsonnet';
             watchedSeries(s('freshness_duplicate_executions')),
           ),
           dataAlert(
+            'FreshnessRunsFailing',
+            'failed_runs',
+            'The most recent runs of a job failed one after another.',
+            'The last {{ $value | printf "%%.0f" }} finished runs of check {{ $labels.check }} (target {{ $labels.target }}) failed in a row, reaching its {{ $labels.severity }} threshold of %s consecutive failures.' % threshold('freshness_consecutive_failed_runs', 'printf "%.0f"'),
+            watchedSeries(s('freshness_consecutive_failed_runs')),
+          ),
+          dataAlert(
+            'FreshnessNoSuccessfulRun',
+            'success_age',
+            'A job has not completed a successful run for longer than it should.',
+            '{{ if gt $value 1e300 }}Check {{ $labels.check }} (target {{ $labels.target }}) finds no successful run at all{{ else }}The newest successful run of check {{ $labels.check }} (target {{ $labels.target }}) finished {{ $value | humanizeDuration }} ago{{ end }}, over its {{ $labels.severity }} limit of %s.' % threshold('freshness_last_successful_run_age_seconds', 'humanizeDuration'),
+            watchedSeries(s('freshness_last_successful_run_age_seconds')),
+          ),
+          dataAlert(
+            'FreshnessVolumeLow',
+            'volume',
+            'Fewer rows arrived than expected: data is missing.',
+            'Check {{ $labels.check }} (target {{ $labels.target }}) counted {{ $value | humanizePercentage }} of the rows it expected{{ with printf "max(freshness_volume_observed_rows{check=%%q})" $labels.check | query }} ({{ . | first | value | printf "%%.0f" }}{{ end }}{{ with printf "max(freshness_volume_expected_rows{check=%%q})" $labels.check | query }} of {{ . | first | value | printf "%%.0f" }}){{ end }} in its last period, below its {{ $labels.severity }} floor of %s.' % threshold('freshness_volume_ratio', 'humanizePercentage'),
+            watchedSeries(s('freshness_volume_ratio')),
+          ),
+          dataAlert(
             'FreshnessArtifactOverdue',
             'artifact',
             'A scheduled artifact is not there, or not refreshed, past its deadline.',

@@ -18,6 +18,9 @@ local p = import '../lib/promql.libsonnet';
     { metric: 'freshness_lag_seconds', kind: 'lag' },
     { metric: 'freshness_oldest_unfinished_run_age_seconds', kind: 'runs' },
     { metric: 'freshness_duplicate_executions', kind: 'duplicates' },
+    { metric: 'freshness_consecutive_failed_runs', kind: 'runs' },
+    { metric: 'freshness_last_successful_run_age_seconds', kind: 'runs' },
+    { metric: 'freshness_volume_ratio', kind: 'volume' },
   ],
   local severities = ['warning', 'critical'],
   local overrideSeverity(severity) =
@@ -99,6 +102,20 @@ local p = import '../lib/promql.libsonnet';
       tier: p.indent(std.rstripChars(tierPlusFor('freshness_oldest_unfinished_run_age_seconds', severity), '\n'), 4),
       active: active,
     }),
+  },
+
+  // A series compared with its tier as it is (no `for`): the operator says which way is bad.
+  local plainBreach(signal, metric, op, severity) = {
+    record: 'freshness:breach:value',
+    labels: { signal: signal, severity: severity },
+    expr: withInfo(|||
+      (
+          %(value)s
+        %(op)s on (job, instance, check) group_left (severity)
+          check:%(metric)s:threshold{severity="%(severity)s"}
+      )
+      and on (job, instance, check) %(active)s
+    ||| % { value: s(metric), op: op, metric: metric, severity: severity, active: active }),
   },
 
   local duplicatesBreach(severity) = {
@@ -284,6 +301,17 @@ local p = import '../lib/promql.libsonnet';
           for severity in severities
         ] + [
           duplicatesBreach(severity)
+          for severity in severities
+        ] + [
+          // Failed runs: consecutive failures reaching the tier (error_after_failures: 3 pages
+          // on the third); no successful run for longer than max_success_age; the volume of a
+          // period below its share of what was expected.
+          plainBreach(tier[0], tier[1], tier[2], severity)
+          for tier in [
+            ['failed_runs', 'freshness_consecutive_failed_runs', '>='],
+            ['success_age', 'freshness_last_successful_run_age_seconds', '>'],
+            ['volume', 'freshness_volume_ratio', '<'],
+          ]
           for severity in severities
         ] + [
           artifactBreach,

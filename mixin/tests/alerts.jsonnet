@@ -126,6 +126,71 @@ local dataLabels(severity, check, extra={}) =
     ),
 
     T.test(
+      'FreshnessRunsFailing, FreshnessNoSuccessfulRun: failures in a row, no success for too long',
+      6,
+      [exporter(6, [{
+        name: 'nightly_etl',
+        kind: 'runs',
+        tiers: [
+          ['freshness_oldest_unfinished_run_age_seconds', 'critical', 3600],
+          ['freshness_consecutive_failed_runs', 'critical', 3],
+          ['freshness_last_successful_run_age_seconds', 'warning', 93600],
+        ],
+        signals: [
+          { metric: 'freshness_oldest_unfinished_run_age_seconds', value: always(0) },
+          { metric: 'freshness_consecutive_failed_runs', value: T.between(3, 100, always(3), always(2)) },
+          { metric: 'freshness_last_successful_run_age_seconds', value: ramp(0, 93000, 300) },
+        ],
+      }])],
+      [],
+      alertTests=[
+        expect(2, 'FreshnessRunsFailing', []),
+        expect(3, 'FreshnessRunsFailing', [{
+          labels: dataLabels('critical', 'nightly_etl'),
+          annotations: {
+            summary: 'The most recent runs of a job failed one after another.',
+            description: 'The last 3 finished runs of check nightly_etl (target ops) failed in a row, reaching its critical threshold of 3 consecutive failures.',
+            series: '',
+          },
+        }]),
+        expect(1, 'FreshnessNoSuccessfulRun', []),
+        expect(3, 'FreshnessNoSuccessfulRun', [{
+          labels: dataLabels('warning', 'nightly_etl'),
+          annotations: {
+            summary: 'A job has not completed a successful run for longer than it should.',
+            description: 'The newest successful run of check nightly_etl (target ops) finished 1d 2h 5m 0s ago, over its warning limit of 1d 2h 0m 0s.',
+            series: '',
+          },
+        }]),
+      ],
+    ),
+    T.test(
+      'FreshnessVolumeLow: the share of expected rows below its floor',
+      4,
+      [exporter(4, [{
+        name: 'fills_volume',
+        kind: 'volume',
+        tiers: [['freshness_volume_ratio', 'warning', 0.95], ['freshness_volume_ratio', 'critical', 0.5]],
+        signals: [
+          { metric: 'freshness_volume_ratio', value: T.between(2, 100, always(0.9), always(0.97)) },
+          { metric: 'freshness_volume_observed_rows', value: T.between(2, 100, always(4500), always(4850)) },
+          { metric: 'freshness_volume_expected_rows', value: always(5000) },
+        ],
+      }])],
+      [],
+      alertTests=[
+        expect(1, 'FreshnessVolumeLow', []),
+        expect(2, 'FreshnessVolumeLow', [{
+          labels: dataLabels('warning', 'fills_volume'),
+          annotations: {
+            summary: 'Fewer rows arrived than expected: data is missing.',
+            description: 'Check fills_volume (target ops) counted 90% of the rows it expected (4500 of 5000) in its last period, below its warning floor of 95%.',
+            series: '',
+          },
+        }]),
+      ],
+    ),
+    T.test(
       'FreshnessArtifactOverdue: the state, the expanded location and partition, how late',
       10,
       [exporter(10, [{

@@ -31,8 +31,14 @@ local at(t, expr, samples) = { expr: expr, eval_time: '%dm' % t, exp_samples: sa
         {
           name: 'dispatcher',
           kind: 'runs',
-          tiers: [['freshness_oldest_unfinished_run_age_seconds', 'critical', 3600]],
+          tiers: [['freshness_oldest_unfinished_run_age_seconds', 'critical', 3600], ['freshness_consecutive_failed_runs', 'critical', 3], ['freshness_last_successful_run_age_seconds', 'warning', 93600]],
           signals: [{ metric: 'freshness_oldest_unfinished_run_age_seconds', value: always(0) }],
+        },
+        {
+          name: 'fills_volume',
+          kind: 'volume',
+          tiers: [['freshness_volume_ratio', 'warning', 0.95]],
+          signals: [{ metric: 'freshness_volume_ratio', value: always(1) }],
         },
         {
           name: 'executions',
@@ -56,6 +62,17 @@ local at(t, expr, samples) = { expr: expr, eval_time: '%dm' % t, exp_samples: sa
           sample('check:freshness_duplicate_executions:threshold', { check: 'executions', severity: 'critical' }, 0),
         ]),
         at(3, 'check:freshness_oldest_unfinished_run_age_seconds:threshold{severity="warning"}', []),
+        at(3, 'check:freshness_consecutive_failed_runs:threshold', [
+          sample('check:freshness_consecutive_failed_runs:threshold', { check: 'dispatcher', severity: 'critical' }, 3),
+        ]),
+        at(3, 'check:freshness_last_successful_run_age_seconds:threshold', [
+          sample('check:freshness_last_successful_run_age_seconds:threshold', { check: 'dispatcher', severity: 'warning' }, 93600),
+        ]),
+        at(3, 'check:freshness_volume_ratio:threshold', [
+          sample('check:freshness_volume_ratio:threshold', { check: 'fills_volume', severity: 'warning' }, 0.95),
+        ]),
+        at(3, 'check:freshness_consecutive_failed_runs:threshold{severity="warning"}', []),
+        at(3, 'check:freshness_volume_ratio:threshold{severity="critical"}', []),
         at(3, 'check:freshness_duplicate_executions:threshold{severity="warning"}', []),
         at(3, 'check:freshness_lag_seconds:threshold{check="nope"}', []),
         at(3, 'freshness:exporter:heartbeat_max_age_seconds', [
@@ -106,6 +123,7 @@ local at(t, expr, samples) = { expr: expr, eval_time: '%dm' % t, exp_samples: sa
       [
         at(3, 'freshness:exporter:heartbeat_max_age_seconds', []),
         at(3, 'freshness:exporter:healthy', []),
+        at(3, 'check:freshness_last_successful_run_age_seconds:threshold', []),
       ],
     ),
 
