@@ -7,6 +7,7 @@
 #include <string>
 
 #include "checks/check.h"
+#include "metrics/rendered_samples.h"
 #include "util/check_error.h"
 
 namespace freshness {
@@ -17,6 +18,8 @@ struct CheckState {
   // The last published observation: the last good one, or one a failing check chose to
   // publish (Observation::failure). Errors are never stored as values.
   std::shared_ptr<const Observation> observation;
+  // The observation's samples as exposition text, written when it was stored.
+  std::shared_ptr<const RenderedSamples> rendered;
   bool collected = false;  // at least one run finished
   bool success = false;    // the last run succeeded
   double duration_seconds = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "metrics/text_format.h"
 #include "util/redact.h"
 
 namespace freshness {
@@ -17,8 +18,23 @@ Collector::Collector(std::shared_ptr<const Config> config, DatabaseMap databases
       jitter_state_(
           static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) |
           1) {
+  const Labels& global = config_->global.labels;
   for (std::size_t i = 0; i < config_->checks.size(); ++i) {
-    index_by_name_[config_->checks[i]->spec().name] = i;
+    const Check& check = *config_->checks[i];
+    const CheckSpec& spec = check.spec();
+    index_by_name_[spec.name] = i;
+    CheckText text;
+    text.config_samples =
+        RenderSamples(check.ConfigSamples(), check.Descriptors(), spec.name, global);
+    text.labels = LabelBlock({{"check", spec.name}}, {}, global);
+    text.info_labels = LabelBlock(
+        {{"check", spec.name}, {"kind", spec.kind}, {"target", spec.target}, {"mode", spec.mode}},
+        {}, global);
+    for (ErrorReason reason : kAllErrorReasons) {
+      text.reason_labels.push_back(LabelBlock(
+          {{"check", spec.name}}, {{"reason", std::string(ReasonName(reason))}}, global));
+    }
+    check_text_.push_back(std::move(text));
   }
   options_.workers = std::max(1, options_.workers);
 }
@@ -44,6 +60,11 @@ void Collector::AdoptStates(const Collector& previous) {
     } else {
       // What the check remembers between runs (lag groups) goes on with it.
       config_->checks[index]->AdoptMemory(before);
+    }
+    // The series text carries the global labels, which a reload may have changed.
+    if (state.observation != nullptr) {
+      state.rendered = RenderSamples(state.observation->samples, now.Descriptors(), now.spec().name,
+                                     config_->global.labels);
     }
     // Readiness waits for this config's own first collection.
     state.collected = false;
@@ -165,6 +186,14 @@ void Collector::RunCheck(std::size_t index) {
   const double duration =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const double finished_unix = ToUnixSeconds(clock_.Now());
+  // The series text, written here on the worker rather than on every scrape.
+  std::shared_ptr<const Observation> stored;
+  std::shared_ptr<const RenderedSamples> rendered;
+  if (observation) {
+    stored = std::make_shared<const Observation>(std::move(*observation));
+    rendered =
+        RenderSamples(stored->samples, check.Descriptors(), spec.name, config_->global.labels);
+  }
 
   bool first_run = false;
   bool recovered = false;
@@ -177,8 +206,10 @@ void Collector::RunCheck(std::size_t index) {
     state.collections++;
     state.duration_seconds = duration;
     state.last_run_unix = finished_unix;
-    if (observation)
-      state.observation = std::make_shared<const Observation>(std::move(*observation));
+    if (stored) {
+      state.observation = std::move(stored);
+      state.rendered = std::move(rendered);
+    }
     if (failure) {
       state.success = false;
       state.errors_by_reason[static_cast<std::size_t>(failure->reason)]++;

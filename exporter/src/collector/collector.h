@@ -58,6 +58,15 @@ class Collector {
   std::optional<double> LastCollectionUnix() const;
 
   const Config& config() const { return *config_; }
+  // Per check, in config order: its declared-threshold samples as exposition text, and its label
+  // blocks ({check=...,globals}; with kind/target/mode; with each error reason).
+  struct CheckText {
+    std::shared_ptr<const RenderedSamples> config_samples;
+    std::string labels;
+    std::string info_labels;
+    std::vector<std::string> reason_labels;  // in kAllErrorReasons order
+  };
+  const std::vector<CheckText>& check_text() const { return check_text_; }
   const std::shared_ptr<const Config>& shared_config() const { return config_; }
   const DatabaseMap& databases() const { return databases_; }
 
@@ -81,6 +90,7 @@ class Collector {
 
   mutable std::shared_mutex state_mutex_;
   std::vector<CheckState> states_;
+  std::vector<CheckText> check_text_;
   std::map<std::string, std::size_t> index_by_name_;
   std::atomic<std::size_t> collected_count_{0};
   std::atomic<double> last_collection_unix_{0};

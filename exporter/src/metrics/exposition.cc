@@ -1,68 +1,47 @@
 #include "metrics/exposition.h"
 
-#include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
 
-#include <map>
+#include <array>
+#include <cstdint>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
 
 #include "metrics/metric_names.h"
 #include "metrics/process_metrics.h"
+#include "metrics/text_format.h"
 
 namespace freshness {
 namespace {
 
-using prometheus::ClientMetric;
-using prometheus::MetricFamily;
 using prometheus::MetricType;
 
-// Families in a stable order: core series first, then check-defined ones by name.
-class FamilySet {
- public:
-  MetricFamily& Get(const std::string& name, const std::string& help, MetricType type) {
-    const auto found = index_.find(name);
-    if (found != index_.end()) return families_[found->second];
-    index_[name] = families_.size();
-    MetricFamily family;
-    family.name = name;
-    family.help = help;
-    family.type = type;
-    families_.push_back(std::move(family));
-    return families_.back();
-  }
-  MetricFamily* Find(const std::string& name) {
-    const auto found = index_.find(name);
-    return found == index_.end() ? nullptr : &families_[found->second];
-  }
-  std::vector<MetricFamily>& families() { return families_; }
-
- private:
-  std::vector<MetricFamily> families_;
-  std::map<std::string, std::size_t> index_;
+// What a scrape reads of one check, copied under the collector's lock.
+struct CheckSnapshot {
+  const Check* check = nullptr;
+  const Collector::CheckText* text = nullptr;
+  bool collected = false;
+  bool success = false;
+  double duration_seconds = 0;
+  std::optional<double> last_success_unix;
+  std::uint64_t collections = 0;
+  std::array<std::uint64_t, std::size(kAllErrorReasons)> errors_by_reason{};
+  std::shared_ptr<const RenderedSamples> rendered;
 };
 
-ClientMetric MakeMetric(const Labels& global,
-                        const std::vector<std::pair<std::string, std::string>>& first,
-                        const Labels& own, MetricType type, double value) {
-  ClientMetric metric;
-  for (const auto& [name, label_value] : first) metric.label.push_back({name, label_value});
-  for (const auto& [name, label_value] : own) metric.label.push_back({name, label_value});
-  for (const auto& [name, label_value] : global) {
-    if (own.count(name) == 0) metric.label.push_back({name, label_value});
+// One per-check family: header, then one line per check that has a value.
+template <typename ValueOf>
+void AppendCheckFamily(std::string& out, const char* name, const char* help, MetricType type,
+                       const std::vector<CheckSnapshot>& checks, ValueOf value_of) {
+  bool header = false;
+  for (const CheckSnapshot& each : checks) {
+    const std::optional<double> value = value_of(each);
+    if (!value) continue;
+    if (!header) AppendFamilyHeader(out, name, help, type);
+    header = true;
+    AppendSample(out, name, each.text->labels, *value);
   }
-  if (type == MetricType::Counter) {
-    metric.counter.value = value;
-  } else if (type == MetricType::Untyped) {
-    metric.untyped.value = value;
-  } else {
-    metric.gauge.value = value;
-  }
-  return metric;
-}
-
-void Add(FamilySet& set, const char* name, const char* help, MetricType type, const Labels& global,
-         const std::vector<std::pair<std::string, std::string>>& first, double value) {
-  set.Get(name, help, type).metric.push_back(MakeMetric(global, first, {}, type, value));
 }
 
 }  // namespace
@@ -72,142 +51,173 @@ std::string RenderExposition(const Collector& collector, const ReloadStatus& rel
   const Config& config = collector.config();
   const Labels& global = config.global.labels;
   const double now_unix = ToUnixSeconds(now);
-  FamilySet set;
 
-  Add(set, metric::kBuildInfo,
-      "A metric with a constant '1' value labeled by version and revision.", MetricType::Gauge,
-      global, {{"version", FRESHNESS_VERSION}, {"revision", FRESHNESS_REVISION}}, 1);
-  Add(set, metric::kConfigReloadSuccessful, "Whether the last configuration reload succeeded.",
-      MetricType::Gauge, global, {}, reload.last_reload_successful ? 1 : 0);
-  Add(set, metric::kConfigReloadSuccessTimestamp,
-      "Time of the last successful configuration reload.", MetricType::Gauge, global, {},
-      reload.last_success_unix.value_or(0));
-  Add(set, metric::kLastCollection,
-      "Time of the newest completed collection of any check (self-heartbeat).", MetricType::Gauge,
-      global, {}, collector.LastCollectionUnix().value_or(0));
+  std::vector<CheckSnapshot> checks;
+  checks.reserve(config.checks.size());
+  std::size_t rendered_lines = 0;
+  collector.Visit([&](const Check& check, const CheckState& state) {
+    CheckSnapshot snapshot;
+    snapshot.check = &check;
+    snapshot.text = &collector.check_text()[checks.size()];
+    snapshot.collected = state.collected;
+    snapshot.success = state.success;
+    snapshot.duration_seconds = state.duration_seconds;
+    snapshot.last_success_unix = state.last_success_unix;
+    snapshot.collections = state.collections;
+    snapshot.errors_by_reason = state.errors_by_reason;
+    snapshot.rendered = state.rendered;
+    if (state.rendered != nullptr) {
+      for (const auto& family : state.rendered->families) rendered_lines += family.lines.size();
+    }
+    checks.push_back(std::move(snapshot));
+  });
+
+  std::string out;
+  // About 60 bytes a line: one allocation for a large answer.
+  out.reserve(4096 + (checks.size() * 20 + rendered_lines) * 64);
+
+  const auto single = [&](const char* name, const char* help, MetricType type,
+                          const std::vector<std::pair<std::string, std::string>>& labels,
+                          double value) {
+    AppendFamilyHeader(out, name, help, type);
+    AppendSample(out, name, LabelBlock(labels, {}, global), value);
+  };
+  single(metric::kBuildInfo, "A metric with a constant '1' value labeled by version and revision.",
+         MetricType::Gauge, {{"version", FRESHNESS_VERSION}, {"revision", FRESHNESS_REVISION}}, 1);
+  single(metric::kConfigReloadSuccessful, "Whether the last configuration reload succeeded.",
+         MetricType::Gauge, {}, reload.last_reload_successful ? 1 : 0);
+  single(metric::kConfigReloadSuccessTimestamp, "Time of the last successful configuration reload.",
+         MetricType::Gauge, {}, reload.last_success_unix.value_or(0));
+  single(metric::kLastCollection,
+         "Time of the newest completed collection of any check (self-heartbeat).",
+         MetricType::Gauge, {}, collector.LastCollectionUnix().value_or(0));
+  bool header = false;
   for (const auto& [name, database] : collector.databases()) {
-    Add(set, metric::kTargetUp, "Whether the target's database answered the last attempt.",
-        MetricType::Gauge, global, {{"target", name}}, database->Up() ? 1 : 0);
+    if (!header) {
+      AppendFamilyHeader(out, metric::kTargetUp,
+                         "Whether the target's database answered the last attempt.",
+                         MetricType::Gauge);
+    }
+    header = true;
+    AppendSample(out, metric::kTargetUp, LabelBlock({{"target", name}}, {}, global),
+                 database->Up() ? 1 : 0);
   }
+  header = false;
   for (const auto& [name, calendar] : config.calendars) {
     if (!calendar->valid_through()) continue;
+    if (!header) {
+      AppendFamilyHeader(out, metric::kCalendarValidThrough, "End of the calendar's holiday list.",
+                         MetricType::Gauge);
+    }
+    header = true;
     // The holiday list covers the whole valid_through day.
-    const double end = ToUnixSeconds(TimePoint(*calendar->valid_through() + date::days(1)));
-    Add(set, metric::kCalendarValidThrough, "End of the calendar's holiday list.",
-        MetricType::Gauge, global, {{"calendar", name}}, end);
+    AppendSample(out, metric::kCalendarValidThrough, LabelBlock({{"calendar", name}}, {}, global),
+                 ToUnixSeconds(TimePoint(*calendar->valid_through() + date::days(1))));
   }
 
   // Common per-check families first, so they come before kind-specific ones.
-  set.Get(metric::kCheckInfo, "Static facts about a check, for joins in rules.", MetricType::Gauge);
-  set.Get(metric::kCheckActive, "1 inside the check's active calendar and hours window.",
-          MetricType::Gauge);
-  set.Get(metric::kCheckActiveFor,
-          "Seconds since the check's current active period began (0 outside it, +Inf without "
-          "an active window).",
-          MetricType::Gauge);
-  set.Get(metric::kCheckMaintenance, "1 inside a maintenance window of the check or of its target.",
-          MetricType::Gauge);
-  set.Get(metric::kCheckInterval, "How often the check is collected.", MetricType::Gauge);
-  set.Get(metric::kSloObjective, "The check's SLO objective, a ratio (slo.objective).",
-          MetricType::Gauge);
-  set.Get(metric::kSloWindow, "The check's SLO window (slo.window).", MetricType::Gauge);
-  set.Get(metric::kSloCounting,
-          "1 when this instant counts towards the check's SLO: enforce mode, inside its active "
-          "window, not in maintenance, not paused.",
-          MetricType::Gauge);
-  set.Get(metric::kCheckSuccess, "1 if the last collection of the check succeeded.",
-          MetricType::Gauge);
-  set.Get(metric::kCheckDuration, "Duration of the last collection of the check.",
-          MetricType::Gauge);
-  set.Get(metric::kCheckLastSuccess, "Time of the last successful collection of the check.",
-          MetricType::Gauge);
-  set.Get(metric::kCheckCollections, "Finished collections of the check, successful or not.",
-          MetricType::Counter);
-  set.Get(metric::kCheckErrors, "Failed collections of the check, by reason.", MetricType::Counter);
-
-  collector.Visit([&](const Check& check, const CheckState& state) {
-    const CheckSpec& spec = check.spec();
-    const std::vector<std::pair<std::string, std::string>> by_check = {{"check", spec.name}};
-    set.Find(metric::kCheckInfo)
-        ->metric.push_back(MakeMetric(global,
-                                      {{"check", spec.name},
-                                       {"kind", spec.kind},
-                                       {"target", spec.target},
-                                       {"mode", spec.mode}},
-                                      {}, MetricType::Gauge, 1));
-    set.Find(metric::kCheckActive)
-        ->metric.push_back(
-            MakeMetric(global, by_check, {}, MetricType::Gauge, spec.IsActive(now) ? 1 : 0));
-    set.Find(metric::kCheckActiveFor)
-        ->metric.push_back(
-            MakeMetric(global, by_check, {}, MetricType::Gauge, spec.ActiveForSeconds(now)));
-    set.Find(metric::kCheckMaintenance)
-        ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Gauge,
-                                      spec.MaintenanceAt(now) != nullptr ? 1 : 0));
-    set.Find(metric::kCheckInterval)
-        ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Gauge,
-                                      std::chrono::duration<double>(spec.interval).count()));
-    if (spec.slo) {
-      set.Find(metric::kSloObjective)
-          ->metric.push_back(
-              MakeMetric(global, by_check, {}, MetricType::Gauge, spec.slo->objective));
-      set.Find(metric::kSloWindow)
-          ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Gauge,
-                                        std::chrono::duration<double>(spec.slo->window).count()));
-      set.Find(metric::kSloCounting)
-          ->metric.push_back(
-              MakeMetric(global, by_check, {}, MetricType::Gauge, check.CountsForSlo(now) ? 1 : 0));
+  if (!checks.empty()) {
+    AppendFamilyHeader(out, metric::kCheckInfo, "Static facts about a check, for joins in rules.",
+                       MetricType::Gauge);
+    for (const CheckSnapshot& each : checks) {
+      AppendSample(out, metric::kCheckInfo, each.text->info_labels, 1);
     }
-    set.Find(metric::kCheckSuccess)
-        ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Gauge,
-                                      state.collected && state.success ? 1 : 0));
-    set.Find(metric::kCheckDuration)
-        ->metric.push_back(
-            MakeMetric(global, by_check, {}, MetricType::Gauge, state.duration_seconds));
-    if (state.last_success_unix) {
-      set.Find(metric::kCheckLastSuccess)
-          ->metric.push_back(
-              MakeMetric(global, by_check, {}, MetricType::Gauge, *state.last_success_unix));
-    }
-    set.Find(metric::kCheckCollections)
-        ->metric.push_back(MakeMetric(global, by_check, {}, MetricType::Counter,
-                                      static_cast<double>(state.collections)));
-    MetricFamily& errors = *set.Find(metric::kCheckErrors);
-    for (ErrorReason reason : kAllErrorReasons) {
-      errors.metric.push_back(MakeMetric(
-          global, by_check, {{"reason", std::string(ReasonName(reason))}}, MetricType::Counter,
-          static_cast<double>(state.errors_by_reason[static_cast<std::size_t>(reason)])));
-    }
-    const std::vector<MetricDescriptor> descriptors = check.Descriptors();
-    const auto add_sample = [&](const Sample& sample) {
-      const MetricDescriptor* descriptor = nullptr;
-      for (const MetricDescriptor& candidate : descriptors) {
-        if (candidate.name == sample.metric) {
-          descriptor = &candidate;
-          break;
-        }
-      }
-      const std::string help = descriptor != nullptr ? descriptor->help : sample.metric;
-      const MetricType type = descriptor != nullptr ? descriptor->type : MetricType::Gauge;
-      set.Get(sample.metric, help, type)
-          .metric.push_back(
-              MakeMetric(global, by_check, sample.labels, type, ValueAt(sample, now_unix)));
-    };
-    // Declared thresholds describe the config: exported before the first collection too.
-    for (const Sample& sample : check.ConfigSamples()) add_sample(sample);
-    if (state.observation == nullptr) return;
-    for (const Sample& sample : state.observation->samples) add_sample(sample);
-  });
-
-  // Empty families would print HELP/TYPE with no samples; drop them.
-  std::vector<MetricFamily> families;
-  for (MetricFamily& family : set.families()) {
-    if (!family.metric.empty()) families.push_back(std::move(family));
   }
-  for (MetricFamily& family : CollectProcessMetrics()) families.push_back(std::move(family));
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, families);
-  return out.str();
+  using Value = std::optional<double>;
+  AppendCheckFamily(
+      out, metric::kCheckActive, "1 inside the check's active calendar and hours window.",
+      MetricType::Gauge, checks,
+      [&](const CheckSnapshot& c) -> Value { return c.check->spec().IsActive(now) ? 1 : 0; });
+  AppendCheckFamily(out, metric::kCheckActiveFor,
+                    "Seconds since the check's current active period began (0 outside it, +Inf "
+                    "without an active window).",
+                    MetricType::Gauge, checks, [&](const CheckSnapshot& c) -> Value {
+                      return c.check->spec().ActiveForSeconds(now);
+                    });
+  AppendCheckFamily(out, metric::kCheckMaintenance,
+                    "1 inside a maintenance window of the check or of its target.",
+                    MetricType::Gauge, checks, [&](const CheckSnapshot& c) -> Value {
+                      return c.check->spec().MaintenanceAt(now) != nullptr ? 1 : 0;
+                    });
+  AppendCheckFamily(out, metric::kCheckInterval, "How often the check is collected.",
+                    MetricType::Gauge, checks, [](const CheckSnapshot& c) -> Value {
+                      return std::chrono::duration<double>(c.check->spec().interval).count();
+                    });
+  AppendCheckFamily(out, metric::kSloObjective,
+                    "The check's SLO objective, a ratio (slo.objective).", MetricType::Gauge,
+                    checks, [](const CheckSnapshot& c) -> Value {
+                      const auto& slo = c.check->spec().slo;
+                      return slo ? Value(slo->objective) : std::nullopt;
+                    });
+  AppendCheckFamily(out, metric::kSloWindow, "The check's SLO window (slo.window).",
+                    MetricType::Gauge, checks, [](const CheckSnapshot& c) -> Value {
+                      const auto& slo = c.check->spec().slo;
+                      return slo ? Value(std::chrono::duration<double>(slo->window).count())
+                                 : std::nullopt;
+                    });
+  AppendCheckFamily(out, metric::kSloCounting,
+                    "1 when this instant counts towards the check's SLO: enforce mode, inside its "
+                    "active window, not in maintenance, not paused.",
+                    MetricType::Gauge, checks, [&](const CheckSnapshot& c) -> Value {
+                      if (!c.check->spec().slo) return std::nullopt;
+                      return c.check->CountsForSlo(now) ? 1 : 0;
+                    });
+  AppendCheckFamily(out, metric::kCheckSuccess, "1 if the last collection of the check succeeded.",
+                    MetricType::Gauge, checks, [](const CheckSnapshot& c) -> Value {
+                      return c.collected && c.success ? 1 : 0;
+                    });
+  AppendCheckFamily(out, metric::kCheckDuration, "Duration of the last collection of the check.",
+                    MetricType::Gauge, checks,
+                    [](const CheckSnapshot& c) -> Value { return c.duration_seconds; });
+  AppendCheckFamily(out, metric::kCheckLastSuccess,
+                    "Time of the last successful collection of the check.", MetricType::Gauge,
+                    checks, [](const CheckSnapshot& c) -> Value { return c.last_success_unix; });
+  AppendCheckFamily(
+      out, metric::kCheckCollections, "Finished collections of the check, successful or not.",
+      MetricType::Counter, checks,
+      [](const CheckSnapshot& c) -> Value { return static_cast<double>(c.collections); });
+  if (!checks.empty()) {
+    AppendFamilyHeader(out, metric::kCheckErrors, "Failed collections of the check, by reason.",
+                       MetricType::Counter);
+    for (const CheckSnapshot& each : checks) {
+      for (std::size_t reason = 0; reason < std::size(kAllErrorReasons); ++reason) {
+        AppendSample(out, metric::kCheckErrors, each.text->reason_labels[reason],
+                     static_cast<double>(each.errors_by_reason[reason]));
+      }
+    }
+  }
+
+  // Kind-specific families, in the order they first appear: each check's declared thresholds
+  // (exported before its first collection too), then its last observation. Their series text
+  // was written when the samples were made; only the values are written here.
+  std::vector<std::vector<const RenderedSamples::Family*>> groups;
+  std::unordered_map<std::string_view, std::size_t> group_of;
+  const auto group = [&](const RenderedSamples* rendered) {
+    if (rendered == nullptr) return;
+    for (const RenderedSamples::Family& family : rendered->families) {
+      const auto [found, added] = group_of.emplace(family.name, groups.size());
+      if (added) groups.emplace_back();
+      groups[found->second].push_back(&family);
+    }
+  };
+  for (const CheckSnapshot& each : checks) {
+    group(each.text->config_samples.get());
+    group(each.rendered.get());
+  }
+  for (const auto& families : groups) {
+    const RenderedSamples::Family& first = *families.front();
+    AppendFamilyHeader(out, first.name, first.help, first.type);
+    for (const RenderedSamples::Family* family : families) {
+      for (const RenderedSamples::Line& line : family->lines) {
+        AppendSample(out, line.series, "", line.ValueAt(now_unix));
+      }
+    }
+  }
+
+  std::ostringstream process;
+  prometheus::TextSerializer().Serialize(process, CollectProcessMetrics());
+  out += process.str();
+  return out;
 }
 
 }  // namespace freshness

@@ -345,5 +345,36 @@ checks:
   EXPECT_EQ(lanes_of(*fresh), (std::set<std::string>{"a"}));
 }
 
+// The series text is written at collection; a reload that changes the global labels must not
+// serve the old ones until the next collection.
+TEST_F(CollectorTest, AReloadRewritesTheSeriesTextWithTheNewGlobalLabels) {
+  config_ = std::make_shared<const Config>(LoadConfigString(R"(
+global: {labels: {env: staging}}
+targets: {ops: {dsn_env: OPS_DSN}}
+checks: [{name: orders, kind: lag, target: ops, table: t, column: ts}]
+)",
+                                                            "test.yml"));
+  ops_->Answer({{"max"}, {{std::string("2027-01-15 08:00:00+00")}}});
+  auto first = Make();
+  first->RunOnce();
+  const TimePoint now = *ParseRfc3339("2027-01-15T08:01:00Z");
+  EXPECT_NE(RenderExposition(*first, ReloadStatus{}, now)
+                .find("freshness_lag_seconds{check=\"orders\",env=\"staging\"} 60\n"),
+            std::string::npos);
+  config_ = std::make_shared<const Config>(LoadConfigString(R"(
+global: {labels: {env: prod}}
+targets: {ops: {dsn_env: OPS_DSN}}
+checks: [{name: orders, kind: lag, target: ops, table: t, column: ts}]
+)",
+                                                            "test.yml"));
+  auto second = Make();
+  second->AdoptStates(*first);
+  const std::string text = RenderExposition(*second, ReloadStatus{}, now);
+  EXPECT_NE(text.find("freshness_lag_seconds{check=\"orders\",env=\"prod\"} 60\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("staging"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace freshness
