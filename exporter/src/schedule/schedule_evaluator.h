@@ -26,7 +26,7 @@ struct Slot {
   date::sys_days partition;  // the date `{as_of:FMT}` expands to
 };
 
-// Where `now` stands relative to a schedule (see DESIGN.md "Artifact freshness semantics").
+// Where `now` stands relative to a schedule (docs/artifacts.md, "Semantics").
 struct SlotPosition {
   std::optional<Slot> in_force;  // latest slot with D <= now
   std::optional<Slot> pending;   // earliest slot with T <= now < D (inside its grace)
