@@ -128,7 +128,7 @@ touch "$workdir/artifact.csv"
 # --- measurement ---------------------------------------------------------------------------------
 
 scenarios=(baseline query lag artifacts)
-declare -A p50 p99 rate bytes gzip_bytes samples rss ready_s
+declare -A p50 p99 rate bytes gzip_bytes samples rss rest_rss ready_s
 wrk_headers=()
 ((gzip == 0)) || wrk_headers=(-H "Accept-Encoding: gzip")
 for scenario in "${scenarios[@]}"; do
@@ -166,6 +166,9 @@ for scenario in "${scenarios[@]}"; do
     grep '^freshness_check_success{.* 0$' "$workdir/metrics.txt" | head -n 3 >&2
     exit 1
   fi
+  # At rest: collected and scraped once (the answer's buffers exist), before the sustained load.
+  sleep 2
+  rest_rss[$scenario]=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$exporter_pid/status")
   log "$scenario: ${samples[$scenario]} samples, ${bytes[$scenario]} bytes;" \
     "${repeat}x wrk -t1 -c1 -d${seconds}s --latency ${wrk_headers[*]}"
   p50s=()
@@ -197,15 +200,16 @@ echo "command: $command_line"
 echo "  each scenario: ${repeat}x wrk -t1 -c1 -d${seconds}s --latency ${wrk_headers[*]:+${wrk_headers[*]} }URL (median of the runs' percentiles)"
 echo "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 echo
-printf '%-10s %8s %10s %10s %9s %9s %10s %8s %8s %7s\n' scenario samples bytes 'gzip bytes' \
-  'p50 ms' 'p99 ms' 'scrapes/s' 'us/sample' 'ready s' 'RSS MB'
+printf '%-10s %8s %10s %10s %9s %9s %10s %8s %8s %8s %7s\n' scenario samples bytes 'gzip bytes' \
+  'p50 ms' 'p99 ms' 'scrapes/s' 'us/sample' 'ready s' 'rest MB' 'RSS MB'
 for scenario in "${scenarios[@]}"; do
-  printf '%-10s %8s %10s %10s %9s %9s %10s %8s %8s %7s\n' "$scenario" "${samples[$scenario]}" \
+  printf '%-10s %8s %10s %10s %9s %9s %10s %8s %8s %8s %7s\n' "$scenario" "${samples[$scenario]}" \
     "${bytes[$scenario]}" "${gzip_bytes[$scenario]}" "${p50[$scenario]}" "${p99[$scenario]}" \
     "${rate[$scenario]}" \
     "$(awk -v p="${p50[$scenario]}" -v s="${samples[$scenario]}" 'BEGIN { printf "%.2f", p * 1000 / s }')" \
-    "${ready_s[$scenario]}" "${rss[$scenario]}"
+    "${ready_s[$scenario]}" "${rest_rss[$scenario]}" "${rss[$scenario]}"
 done
 echo
 echo "samples: lines of /metrics that are not comments (process_* and build_info included)"
 echo "us/sample: p50 divided by the samples; ready s: start until /-/ready (first collection done)"
+echo "rest MB: resident size after the first collection and one scrape; RSS MB: after all the scrapes"

@@ -23,6 +23,11 @@ DatabaseMap ExporterApp::DatabasesFor(const Config& config) {
     }
     out[name] = databases_[name].database;
   }
+  // A target the config no longer has is dropped here: its pool (connections and watchdog
+  // thread) closes once the previous collector, which still holds it, is stopped and released.
+  for (auto it = databases_.begin(); it != databases_.end();) {
+    it = config.targets.count(it->first) ? std::next(it) : databases_.erase(it);
+  }
   return out;
 }
 

@@ -21,7 +21,6 @@ using prometheus::MetricType;
 struct CheckSnapshot {
   const Check* check = nullptr;
   const Collector::CheckText* text = nullptr;
-  bool collected = false;
   bool success = false;
   double duration_seconds = 0;
   std::optional<double> last_success_unix;
@@ -59,7 +58,6 @@ std::string RenderExposition(const Collector& collector, const ReloadStatus& rel
     CheckSnapshot snapshot;
     snapshot.check = &check;
     snapshot.text = &collector.check_text()[checks.size()];
-    snapshot.collected = state.collected;
     snapshot.success = state.success;
     snapshot.duration_seconds = state.duration_seconds;
     snapshot.last_success_unix = state.last_success_unix;
@@ -164,7 +162,9 @@ std::string RenderExposition(const Collector& collector, const ReloadStatus& rel
                     });
   AppendCheckFamily(out, metric::kCheckSuccess, "1 if the last collection of the check succeeded.",
                     MetricType::Gauge, checks, [](const CheckSnapshot& c) -> Value {
-                      return c.collected && c.success ? 1 : 0;
+                      // Not `collected`: after a reload a check keeps its last result until the
+                      // new config's first run, so a reload does not blink success to 0.
+                      return c.success ? 1 : 0;
                     });
   AppendCheckFamily(out, metric::kCheckDuration, "Duration of the last collection of the check.",
                     MetricType::Gauge, checks,

@@ -1179,5 +1179,53 @@ checks:
                   .has_value());
 }
 
+TEST_F(ExporterCliTest, AReloadThatRemovesATargetClosesItsConnections) {
+  const auto config_text = [](bool with_audit) {
+    std::string text = R"(
+global: {interval: 1s, timeout: 3s}
+targets:
+  pipeline: {dsn_env: IT_READER_DSN, max_connections: 1}
+)";
+    if (with_audit) text += "  audit: {dsn_env: IT_READER_DSN, max_connections: 1}\n";
+    text += R"(checks:
+  - {name: events, kind: lag, target: pipeline, table: it.events, column: ts}
+)";
+    if (with_audit) {
+      text += "  - {name: audit_events, kind: lag, target: audit, table: it.events, column: ts}\n";
+    }
+    return text;
+  };
+  const std::string config = dir_.Write("targets.yml", config_text(true));
+  const int port = FreePort();
+  auto exporter = StartExporter(config, port, "info");
+  ASSERT_TRUE(WaitUntilReady(port)) << exporter->Log();
+  const auto connections = [] {
+    return Scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE usename = 'it_reader' AND "
+        "application_name = 'freshness_exporter'");
+  };
+  const auto threads = [&] {
+    return std::distance(
+        std::filesystem::directory_iterator("/proc/" + std::to_string(exporter->pid()) + "/task"),
+        std::filesystem::directory_iterator());
+  };
+  ASSERT_TRUE(WaitFor([&] { return connections() == 2; }, std::chrono::seconds(10)))
+      << "each target holds one connection: " << connections();
+  const auto threads_before = threads();
+
+  dir_.Write("targets.yml", config_text(false));
+  exporter->Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] { return exporter->Log().find("config reloaded") != std::string::npos; },
+                      std::chrono::seconds(10)));
+  // Within one cycle (1 s) and the server noticing the closed socket.
+  EXPECT_TRUE(WaitFor([&] { return connections() == 1; }, std::chrono::seconds(5)))
+      << "the removed target's connection is still open: " << connections();
+  EXPECT_LT(threads(), threads_before) << "the removed target's watchdog thread still runs";
+  // The check that stays keeps its success through the reload, before its next run too.
+  EXPECT_NE(Get(port, "/metrics").find("freshness_check_success{check=\"events\"} 1"),
+            std::string::npos)
+      << "success blinked to 0 on the reload";
+}
+
 }  // namespace
 }  // namespace freshness::testing
