@@ -19,6 +19,8 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 // Runs read past the highest failure tier when counting the streak (the value is capped there).
 constexpr int kStreakMargin = 10;
+// The highest failure tier a config may set.
+constexpr int kMaxFailureTier = 1000;
 
 // One row: failed runs started inside the window, failures in a row among the newest
 // `streak_cap` finished runs (newest first, up to the first success, across the window), and the
@@ -278,6 +280,11 @@ std::optional<RunsCheck::Ledger> ReadLedger(MappingReader& reader) {
     if (tier && *tier < 1) {
       reader.FailAt(reader.Raw(key), key,
                     "must be at least 1 (failures in a row); use off to disable this tier");
+    }
+    // The streak query reads this many runs: keep it a handful.
+    if (tier && *tier > kMaxFailureTier) {
+      reader.FailAt(reader.Raw(key), key,
+                    "must be at most " + std::to_string(kMaxFailureTier) + " failures in a row");
     }
   }
   TierPair success_age;
