@@ -8,8 +8,9 @@ Starts on loopback, in a temporary directory: PostgreSQL 15 with examples/demo/s
 some history (examples/demo/writer.sh --once), then stops writing so the lag checks go late; an
 unfinished run and a duplicated execution; two artifact files (one stale, one missing); the
 exporter with a config holding every kind (lag with and without group_by, lag from custom SQL,
-runs, duplicates, query with labels and thresholds, artifact by schedule and by max_age, a
-maintenance window); Prometheus scraping it every second with rules/*.rules.yml. Asserts:
+runs, runs with failed_when over a ledger whose last three runs failed after a success three
+days ago, duplicates, query with labels and thresholds, artifact by schedule and by max_age,
+volume expecting far more rows than arrive, a maintenance window); Prometheus scraping it every second with rules/*.rules.yml. Asserts:
   - every rule group and rule reports health "ok" and no lastError after several evaluations
     (a many-to-many join, a bad label or a typo fails here, not on the first page);
   - every metric the rules read (expressions and annotation queries) exists in Prometheus: the
@@ -70,6 +71,11 @@ checks:
     sql: SELECT l.lane, (SELECT max(t.ts) FROM ops.lane_telemetry t WHERE t.lane = l.lane) FROM ops.lanes l
   - {{name: dispatcher, kind: runs, target: pipeline, table: ops.dispatcher_runs,
      started_column: started_at, finished_column: finished_at, window: 1h, max_duration: 2s}}
+  - {{name: nightly, kind: runs, target: pipeline, table: ops.nightly_runs,
+     started_column: started_at, finished_column: finished_at, max_duration: off,
+     failed_when: "status = 'failed'", max_success_age: 1h}}
+  - {{name: telemetry_volume, kind: volume, target: pipeline, table: ops.lane_telemetry,
+     time_column: ts, period: 1h, expect: {{rows: 1000000000}}, error_below: 0.5}}
   - {{name: executions, kind: duplicates, target: pipeline, table: ops.dispatch_executions,
      key: [recommendation_id], time_column: executed_at, window: 24h}}
   - name: daily_pnl
@@ -116,7 +122,14 @@ class RuleHealthTest(unittest.TestCase):
             INSERT INTO ops.dispatcher_runs (started_at) VALUES (now() - interval '5 minutes');
             INSERT INTO ops.dispatch_executions (recommendation_id, account, executed_at, quantity, price)
               SELECT recommendation_id, account, now(), quantity, price
-              FROM ops.dispatch_executions ORDER BY id DESC LIMIT 1;"""],
+              FROM ops.dispatch_executions ORDER BY id DESC LIMIT 1;
+            CREATE TABLE ops.nightly_runs (started_at timestamptz NOT NULL,
+                                           finished_at timestamptz, status text NOT NULL);
+            CREATE INDEX ON ops.nightly_runs (started_at);
+            INSERT INTO ops.nightly_runs
+              SELECT now() - interval '1 day' * g, now() - interval '1 day' * g + interval '10 minutes',
+                     CASE WHEN g = 3 THEN 'ok' ELSE 'failed' END
+              FROM generate_series(0, 3) g;"""],
                        check=True, capture_output=True)
         artifacts = os.path.join(s.dir, "artifacts")
         os.makedirs(os.path.join(artifacts, "signals"))
@@ -181,6 +194,9 @@ class RuleHealthTest(unittest.TestCase):
         expected = {
             ("FreshnessLagHigh", "telemetry", "warning"),
             ("FreshnessRunTooLong", "dispatcher", "critical"),
+            ("FreshnessRunsFailing", "nightly", "critical"),
+            ("FreshnessNoSuccessfulRun", "nightly", "warning"),
+            ("FreshnessVolumeLow", "telemetry_volume", "critical"),
             ("FreshnessDuplicateExecution", "executions", "critical"),
             ("FreshnessQueryThreshold", "daily_pnl", "critical"),
             ("FreshnessArtifactOverdue", "report", "warning"),

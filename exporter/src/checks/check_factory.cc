@@ -7,6 +7,7 @@
 #include "checks/lag_check.h"
 #include "checks/query_check.h"
 #include "checks/runs_check.h"
+#include "checks/volume_check.h"
 
 namespace freshness {
 namespace {
@@ -18,10 +19,14 @@ const std::map<std::string, std::vector<std::string>>& KindKeys() {
         "for", "forget_after"}},
       {"runs",
        {"table", "started_column", "finished_column", "window", "where", "warn_duration",
-        "max_duration", "for"}},
+        "max_duration", "for", "failed_when", "warn_after_failures", "error_after_failures",
+        "max_success_age"}},
       {"duplicates",
        {"table", "key", "time_column", "window", "where", "warn_above", "error_above"}},
       {"query", {"sql", "metrics", "max_series"}},
+      {"volume",
+       {"table", "time_column", "where", "period", "expect", "calendar", "warn_below",
+        "error_below"}},
       {"artifact",
        {"source", "any_of", "expect", "calendar", "grace", "paused_until", "missed_slots_lookback",
         "s3", "warn_on", "error_on"}},
@@ -35,6 +40,7 @@ const std::map<std::string, std::string>& SeverityHints() {
       {"runs", "for a runs check use warn_duration (warning) and max_duration (critical)"},
       {"duplicates", "for a duplicates check use warn_above (warning) and error_above (critical)"},
       {"artifact", "for an artifact check use warn_on (warning) and error_on (critical)"},
+      {"volume", "for a volume check use warn_below (warning) and error_below (critical)"},
       {"query",
        "for a query check use warn_above/error_above/warn_below/error_below on each metric"},
   };
@@ -44,7 +50,8 @@ const std::map<std::string, std::string>& SeverityHints() {
 }  // namespace
 
 const std::vector<std::string>& KnownCheckKinds() {
-  static const std::vector<std::string> kinds = {"lag", "runs", "duplicates", "query", "artifact"};
+  static const std::vector<std::string> kinds = {"lag",   "runs",     "duplicates",
+                                                 "query", "artifact", "volume"};
   return kinds;
 }
 
@@ -75,7 +82,8 @@ std::map<std::string, std::string> RefusedCheckKeys(const std::string& kind) {
   } else {
     refused["severity"] = prefix +
                           "warn_after/error_after (lag), warn_duration/max_duration (runs), "
-                          "warn_above/error_above (duplicates), warn_on/error_on (artifact)";
+                          "warn_above/error_above (duplicates), warn_on/error_on (artifact), "
+                          "warn_below/error_below (volume)";
   }
   if (kind == "artifact") {
     refused["for"] =
@@ -87,6 +95,10 @@ std::map<std::string, std::string> RefusedCheckKeys(const std::string& kind) {
         "alerts at once; raise error_above";
   } else if (kind == "query") {
     refused["for"] = "for is not supported on query checks";
+  } else if (kind == "volume") {
+    refused["for"] =
+        "not allowed on volume checks: the period already smooths the count; lengthen period "
+        "instead";
   }
   return refused;
 }
@@ -98,6 +110,7 @@ std::shared_ptr<Check> MakeCheck(CheckSpec spec, MappingReader& reader, const Co
   if (kind == "duplicates") return MakeDuplicatesCheck(std::move(spec), reader, config);
   if (kind == "query") return MakeQueryCheck(std::move(spec), reader, config);
   if (kind == "artifact") return MakeArtifactCheck(std::move(spec), reader, config);
+  if (kind == "volume") return MakeVolumeCheck(std::move(spec), reader, config);
   reader.Fail("kind", "unknown check kind \"" + kind + "\"");
 }
 

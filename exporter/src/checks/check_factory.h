@@ -13,7 +13,7 @@ namespace freshness {
 
 // The kinds a config may name, in the order the docs list them.
 const std::vector<std::string>& KnownCheckKinds();
-// lag, runs, duplicates and query read a PostgreSQL target; artifact does not.
+// lag, runs, duplicates, query and volume read a PostgreSQL target; artifact does not.
 bool KindReadsDatabase(const std::string& kind);
 
 // Every key a check of `kind` may have (its own and the common ones); with `in_defaults`, the

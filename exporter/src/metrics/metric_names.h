@@ -9,6 +9,14 @@ inline constexpr const char* kLastEventTimestamp = "freshness_last_event_timesta
 inline constexpr const char* kUnfinishedRuns = "freshness_unfinished_runs";
 inline constexpr const char* kOldestUnfinishedRunAge =
     "freshness_oldest_unfinished_run_age_seconds";
+inline constexpr const char* kFailedRuns = "freshness_failed_runs";
+inline constexpr const char* kConsecutiveFailedRuns = "freshness_consecutive_failed_runs";
+inline constexpr const char* kLastSuccessfulRunTimestamp =
+    "freshness_last_successful_run_timestamp_seconds";
+inline constexpr const char* kLastSuccessfulRunAge = "freshness_last_successful_run_age_seconds";
+inline constexpr const char* kVolumeObservedRows = "freshness_volume_observed_rows";
+inline constexpr const char* kVolumeExpectedRows = "freshness_volume_expected_rows";
+inline constexpr const char* kVolumeRatio = "freshness_volume_ratio";
 inline constexpr const char* kDuplicateExecutions = "freshness_duplicate_executions";
 inline constexpr const char* kArtifactAge = "freshness_artifact_age_seconds";
 inline constexpr const char* kArtifactModified = "freshness_artifact_modified_timestamp_seconds";

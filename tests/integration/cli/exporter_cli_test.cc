@@ -270,6 +270,93 @@ TEST_F(ExporterCliTest, MetricsMatchSqlAndScrapesNeverQueryTheDatabase) {
   }
 }
 
+// The ledger signals and the volume series as Prometheus scrapes them: names, values, the
+// success age computed at the scrape (+Inf when no run succeeded) and the declared tiers.
+TEST_F(ExporterCliTest, LedgerAndVolumeSeriesOnMetrics) {
+  Server().Execute(R"(
+    DROP TABLE IF EXISTS it.job_runs, it.fills;
+    CREATE TABLE it.job_runs (started_at timestamptz, finished_at timestamptz, status text);
+    INSERT INTO it.job_runs VALUES
+      (now() - interval '2 hours', now() - interval '110 minutes', 'failed'),
+      (now() - interval '1 hour', now() - interval '50 minutes', 'failed'),
+      (now() - interval '5 minutes', NULL, 'running');
+    CREATE TABLE it.fills (filled_at timestamptz);
+    INSERT INTO it.fills
+      SELECT now() - interval '30 seconds' - interval '1 minute' * g FROM generate_series(0, 29) g;
+    GRANT SELECT ON it.job_runs, it.fills TO it_reader;)");
+  const std::string config = dir_.Write("ledger.yml", R"(
+global: {interval: 1s, timeout: 3s, labels: {env: it}}
+targets:
+  pipeline: {dsn_env: IT_READER_DSN, max_connections: 2}
+checks:
+  - {name: nightly, kind: runs, target: pipeline, table: it.job_runs, started_column: started_at,
+     finished_column: finished_at, failed_when: "status = 'failed'", max_success_age: 1d}
+  - {name: fills, kind: volume, target: pipeline, table: it.fills, time_column: filled_at,
+     expect: {rows: 60}, error_below: 0.6}
+)");
+  const int port = FreePort();
+  auto exporter = StartExporter(config, port);
+  ASSERT_TRUE(WaitUntilReady(port)) << exporter->Log();
+  const std::string metrics = Get(port, "/metrics");
+  const auto [promtool_code, promtool_output] =
+      RunProgram({"promtool", "check", "metrics"}, {}, metrics);
+  EXPECT_EQ(promtool_code, 0) << promtool_output;
+  const auto value = [&](const std::string& series) {
+    return SampleValue(metrics, series).value_or("absent");
+  };
+  EXPECT_EQ(value("freshness_unfinished_runs{check=\"nightly\",env=\"it\"}"), "1");
+  EXPECT_EQ(value("freshness_failed_runs{check=\"nightly\",env=\"it\"}"), "2");
+  EXPECT_EQ(value("freshness_consecutive_failed_runs{check=\"nightly\",env=\"it\"}"), "2");
+  EXPECT_EQ(value("freshness_last_successful_run_age_seconds{check=\"nightly\",env=\"it\"}"),
+            "+Inf");
+  EXPECT_EQ(value("freshness_last_successful_run_timestamp_seconds{check=\"nightly\",env=\"it\"}"),
+            "absent");
+  EXPECT_EQ(value("freshness_check_threshold{check=\"nightly\",metric=\"freshness_consecutive_"
+                  "failed_runs\",severity=\"critical\",env=\"it\"}"),
+            "3");
+  EXPECT_EQ(value("freshness_check_threshold{check=\"nightly\",metric=\"freshness_last_"
+                  "successful_run_age_seconds\",severity=\"warning\",env=\"it\"}"),
+            "86400");
+  EXPECT_EQ(value("freshness_volume_observed_rows{check=\"fills\",env=\"it\"}"), "30");
+  EXPECT_EQ(value("freshness_volume_expected_rows{check=\"fills\",env=\"it\"}"), "60");
+  EXPECT_EQ(value("freshness_volume_ratio{check=\"fills\",env=\"it\"}"), "0.5");
+  EXPECT_EQ(value("freshness_check_threshold{check=\"fills\",metric=\"freshness_volume_ratio\","
+                  "severity=\"critical\",env=\"it\"}"),
+            "0.6");
+  EXPECT_NE(metrics.find("# HELP freshness_consecutive_failed_runs "), std::string::npos);
+  EXPECT_NE(metrics.find("# TYPE freshness_volume_ratio gauge"), std::string::npos);
+
+  // A run that succeeds ends the streak; its finish time is exported and its age is computed
+  // at each scrape.
+  Server().Execute(
+      "INSERT INTO it.job_runs VALUES (now() - interval '3 minutes', now() - interval '2 "
+      "minutes', 'ok')");
+  std::string after;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        after = Get(port, "/metrics");
+        return SampleValue(after,
+                           "freshness_consecutive_failed_runs{check=\"nightly\",env=\"it\"}") ==
+               std::optional<std::string>("0");
+      },
+      std::chrono::seconds(10)))
+      << after;
+  const double finished = std::stod(
+      SampleValue(after,
+                  "freshness_last_successful_run_timestamp_seconds{check=\"nightly\",env=\"it\"}")
+          .value_or("0"));
+  EXPECT_NEAR(finished,
+              Scalar("SELECT extract(epoch FROM finished_at) FROM it.job_runs WHERE status = 'ok'"),
+              1e-3);
+  const double age = std::stod(
+      SampleValue(after, "freshness_last_successful_run_age_seconds{check=\"nightly\",env=\"it\"}")
+          .value_or("0"));
+  EXPECT_NEAR(age,
+              Scalar("SELECT extract(epoch FROM now() - finished_at) FROM it.job_runs WHERE "
+                     "status = 'ok'"),
+              2.0);
+}
+
 TEST_F(ExporterCliTest, ABadReloadKeepsTheRunningConfigAndAGoodOneApplies) {
   const std::string config = dir_.Write("reload.yml", ConfigText("1h"));
   const int port = FreePort();

@@ -181,6 +181,66 @@ TEST_F(CheckReportTest, JsonCarriesVerdictReasonWorstThresholdsAndArtifact) {
                                                            {"max_age", 3600}}));
 }
 
+// A runs check with failed_when and a volume check: their verdicts follow the rules' comparisons
+// (failures in a row >= tier, success age > tier, ratio < floor) on the page and in the JSON.
+TEST(LedgerReportTest, FailuresSuccessAgeAndVolumeDecideTheVerdict) {
+  FakeClock clock{At("2026-07-07T10:00:00Z")};
+  const auto config = std::make_shared<const Config>(LoadConfigString(R"(
+targets:
+  ops: {dsn_env: OPS_DSN}
+checks:
+  - {name: nightly, kind: runs, target: ops, table: ops.job_runs, started_column: s,
+     finished_column: f, failed_when: "status = 'failed'", warn_after_failures: 1,
+     max_success_age: 26h}
+  - {name: fills, kind: volume, target: ops, table: ops.fills, time_column: t,
+     expect: {rows: 100}, error_below: 0.5}
+)",
+                                                                      "l.yml", clock.Now()));
+  auto ops = std::make_shared<FakeDatabase>("ops");
+  std::string streak = "2";
+  ops->SetHandler([&streak](const std::string& sql) -> QueryResult {
+    if (sql.rfind("WITH recent", 0) == 0) {
+      return {{"a", "b", "c"}, {{std::string("2"), streak, std::string("2026-07-05 10:00:00+00")}}};
+    }
+    if (sql.find("\"fills\"") != std::string::npos) return {{"count"}, {{std::string("40")}}};
+    return {{"count", "min"}, {{std::string("0"), std::nullopt}}};
+  });
+  std::ostringstream log;
+  Logger logger{LogLevel::kError, LogFormat::kLogfmt, log};
+  Collector::Options options;
+  options.jitter = false;
+  Collector collector(config, DatabaseMap{{"ops", ops}}, clock, logger, options);
+  collector.RunOnce();
+  std::map<std::string, nlohmann::json> by_name;
+  const nlohmann::json document =
+      ReportsToJson(BuildReports(collector, clock.Now(), ReportOptions{true, false}), clock.Now());
+  for (const auto& check : document["checks"]) by_name[check["name"]] = check;
+  EXPECT_EQ(by_name["nightly"]["verdict"], "warning");
+  EXPECT_EQ(by_name["nightly"]["state"], "failing");
+  EXPECT_EQ(by_name["nightly"]["reason"],
+            "2 failed runs in a row >= warn_after_failures 1; last successful run 2d0h ago > "
+            "max_success_age 1d2h");
+  EXPECT_EQ(by_name["nightly"]["thresholds"], nlohmann::json({{"max_duration", 3600},
+                                                              {"for", 0},
+                                                              {"warn_after_failures", 1},
+                                                              {"error_after_failures", 3},
+                                                              {"max_success_age", 93600}}));
+  EXPECT_EQ(by_name["fills"]["verdict"], "critical");
+  EXPECT_EQ(by_name["fills"]["reason"], "ratio 0.4 (40 of 100 rows) < error_below 0.5");
+  EXPECT_EQ(by_name["fills"]["thresholds"],
+            nlohmann::json({{"warn_below", 0.95}, {"error_below", 0.5}, {"period", 3600}}));
+
+  streak = "3";  // reaches error_after_failures 3
+  collector.RunOnce();
+  const auto reports = BuildReports(collector, clock.Now());
+  for (const CheckReport& report : reports) {
+    if (report.name == "nightly") {
+      EXPECT_EQ(report.verdict, "critical");
+    }
+  }
+  EXPECT_EQ(ExitCodeOf(reports), 2);
+}
+
 TEST_F(CheckReportTest, StatusPageSortsByVerdictAndCountsThem) {
   collector_->RunOnce();
   const std::string page =

@@ -8,6 +8,8 @@
 
 #include "checks/check.h"
 #include "checks/lag_check.h"
+#include "checks/runs_check.h"
+#include "checks/volume_check.h"
 #include "schedule/rfc3339.h"
 #include "support/test_paths.h"
 
@@ -92,6 +94,63 @@ checks:
   EXPECT_EQ(config.checks[2]->spec().interval, Duration(30'000));
   EXPECT_EQ(config.checks[3]->spec().timeout, Duration(2'000));
   EXPECT_EQ(config.checks[4]->spec().mode, "enforce");
+}
+
+TEST(ConfigLoaderTest, LedgerAndVolumeDefaults) {
+  const Config config = LoadConfigString(R"(
+targets:
+  ops: {dsn_env: OPS_DSN}
+checks:
+  - {name: nightly, kind: runs, target: ops, table: ops.job_runs, started_column: started_at,
+     finished_column: finished_at, failed_when: "status = 'failed'"}
+  - {name: quiet, kind: runs, target: ops, table: ops.job_runs, started_column: started_at,
+     finished_column: finished_at, failed_when: "error IS NOT NULL", max_duration: off,
+     error_after_failures: off, warn_after_failures: 20}
+  - {name: plain, kind: runs, target: ops, table: ops.job_runs, started_column: started_at,
+     finished_column: finished_at}
+  - {name: fills, kind: volume, target: ops, table: ops.fills, time_column: filled_at,
+     expect: {days_ago: 1}}
+)",
+                                         "ledger.yml");
+  const auto& nightly = dynamic_cast<const RunsCheck&>(*config.checks[0]);
+  ASSERT_TRUE(nightly.ledger().has_value());
+  EXPECT_EQ(nightly.ledger()->failures.critical, 3.0);  // error_after_failures defaults to 3
+  EXPECT_EQ(nightly.ledger()->failures.warning, std::nullopt);
+  EXPECT_EQ(nightly.ledger()->success_age.warning, std::nullopt);
+  EXPECT_EQ(nightly.ledger()->streak_cap, 13);  // the highest tier + 10
+  EXPECT_EQ(nightly.tiers().critical, 3600.0);  // max_duration keeps its default
+  const auto& quiet = dynamic_cast<const RunsCheck&>(*config.checks[1]);
+  EXPECT_EQ(quiet.ledger()->failures.critical, std::nullopt);
+  EXPECT_EQ(quiet.ledger()->failures.warning, 20.0);
+  EXPECT_EQ(quiet.ledger()->streak_cap, 30);
+  EXPECT_FALSE(dynamic_cast<const RunsCheck&>(*config.checks[2]).ledger().has_value());
+  const auto& fills = dynamic_cast<const VolumeCheck&>(*config.checks[3]);
+  EXPECT_EQ(fills.settings().period, Duration(3'600'000));
+  EXPECT_EQ(fills.settings().tiers.warning, 0.95);
+  EXPECT_EQ(fills.settings().tiers.critical, std::nullopt);
+  EXPECT_EQ(fills.settings().expect, VolumeCheck::Expect::kDaysAgo);
+  EXPECT_TRUE(fills.spec().target == "ops");
+
+  // A critical floor set above the default warning floor replaces it; two set floors in the
+  // wrong order are an error.
+  const Config raised = LoadConfigString(
+      "targets:\n  ops: {dsn_env: OPS_DSN}\nchecks:\n  - {name: v, kind: volume, target: ops, "
+      "table: t, time_column: ts, expect: {rows: 10}, error_below: 0.97}\n",
+      "raised.yml");
+  const auto& floors = dynamic_cast<const VolumeCheck&>(*raised.checks[0]).settings().tiers;
+  EXPECT_EQ(floors.warning, std::nullopt);
+  EXPECT_EQ(floors.critical, 0.97);
+  EXPECT_THROW(LoadConfigString("targets:\n  ops: {dsn_env: OPS_DSN}\nchecks:\n  - {name: v, "
+                                "kind: volume, target: ops, table: t, time_column: ts, expect: "
+                                "{rows: 10}, warn_below: 0.5, error_below: 0.8}\n",
+                                "inverted.yml"),
+               ConfigError);
+  // Two expect periods that overlap are refused.
+  EXPECT_THROW(LoadConfigString("targets:\n  ops: {dsn_env: OPS_DSN}\nchecks:\n  - {name: v, "
+                                "kind: volume, target: ops, table: t, time_column: ts, period: 2d, "
+                                "expect: {days_ago: 1}}\n",
+                                "overlap.yml"),
+               ConfigError);
 }
 
 TEST(ConfigLoaderTest, HolidaysFileIsReadRelativeToTheConfig) {
