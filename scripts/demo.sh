@@ -182,11 +182,11 @@ reader_dsn="host=127.0.0.1 port=$pg_port user=freshness_reader dbname=$database"
 
 # Fifteen minutes of history so the graphs are not empty, then one of each fault right away so
 # the alerts have something to show: a duplicated execution now, a hung run on the first tick,
-# and the newest signals partition 10 minutes late.
+# five minutes of failing dispatcher runs and the newest signals partition 10 minutes late.
 examples/demo/writer.sh --dsn="$writer_dsn" --backfill=900 --once --no-faults --fault=duplicate \
   2>/dev/null
 start_background writer examples/demo/writer.sh --dsn="$writer_dsn" --fault=hung-run \
-  --artifact-dir="$workdir/artifacts" --fault=late-signals
+  --fault=failing-runs --artifact-dir="$workdir/artifacts" --fault=late-signals
 
 # --- the exporter --------------------------------------------------------------------------------
 exporter_port=$(pick_port "${DEMO_EXPORTER_PORT:-9560}")
@@ -283,6 +283,9 @@ demo_ready() {
   # The faults injected at startup are seen.
   [[ $(metric_value "$metrics" freshness_unfinished_runs dispatcher) =~ ^[1-9] ]] || return 1
   [[ $(metric_value "$metrics" freshness_duplicate_executions executions) =~ ^[1-9] ]] || return 1
+  [[ $(metric_value "$metrics" freshness_consecutive_failed_runs dispatcher) =~ ^([3-9]|[1-9][0-9]) ]] \
+    || return 1
+  [[ -n $(metric_value "$metrics" freshness_volume_ratio telemetry_volume) ]] || return 1
   # Every artifact check has evaluated its files.
   for name in "${artifact_names[@]}"; do
     [[ -n $(artifact_state "$metrics" "$name") ]] || return 1
@@ -311,8 +314,8 @@ print_summary() {
     value=$(artifact_state "$metrics" "$name")
     [[ -z $value ]] || line+="artifact_state=$value "
     for metric in freshness_lag_seconds freshness_unfinished_runs \
-      freshness_oldest_unfinished_run_age_seconds freshness_duplicate_executions \
-      trading_daily_pnl freshness_artifact_age_seconds freshness_artifact_missed_slots \
+      freshness_oldest_unfinished_run_age_seconds freshness_consecutive_failed_runs \
+      freshness_duplicate_executions freshness_volume_ratio trading_daily_pnl freshness_artifact_age_seconds freshness_artifact_missed_slots \
       freshness_check_active; do
       value=$(metric_value "$metrics" "$metric" "$name")
       [[ -z $value ]] || line+="${metric#freshness_}=$value "
@@ -330,7 +333,7 @@ if [[ $check == 1 ]]; then
       log "$failure"
       [[ -z ${rule_errors:-} ]] || log "Prometheus rule errors: $rule_errors"
       curl -fsS --max-time 5 "$exporter_url/metrics" 2>/dev/null \
-        | grep -E '^freshness_(check_success|unfinished_runs|duplicate_executions)' >&2 || true
+        | grep -E '^freshness_(check_success|unfinished_runs|duplicate_executions|consecutive_failed_runs|volume_ratio)' >&2 || true
       exit 1
     fi
     for index in "${!pids[@]}"; do
@@ -365,9 +368,9 @@ cat <<EOF
   one-off table         DEMO_DSN="$reader_dsn" $exporter --config.file=$workdir/freshness.yml --once
   logs                  $workdir/*.log
 
-A hung dispatcher run and a duplicated execution were injected at startup, and the newest signals
-file is held back for 10 minutes; more faults (and positions report outages) follow at random
-(writer.sh --fault-every). Stop the writer to watch the lag grow:  kill ${pids[0]}
+A hung dispatcher run, a duplicated execution and five minutes of failing dispatcher runs were
+injected at startup, and the newest signals file is held back for 10 minutes; more faults (feed
+gaps, failing streaks, positions report outages) follow at random (writer.sh --fault-every). Stop the writer to watch the lag grow:  kill ${pids[0]}
 EOF
 
 while :; do

@@ -84,11 +84,54 @@ CREATE TABLE IF NOT EXISTS ops.dispatcher_runs (
   status       text        NOT NULL DEFAULT 'running',
   dispatched   integer     NOT NULL DEFAULT 0
 );
--- dispatcher (kind runs): only unfinished rows are indexed, so the check reads a handful of rows
--- however long the ledger grows.
+-- dispatcher (kind runs): only unfinished rows are indexed, so the unfinished-run query reads a
+-- handful of rows however long the ledger grows. status is 'running', 'ok' or 'failed': the
+-- check's failed_when reads it on the newest finished runs, walking dispatcher_runs_started_at_idx
+-- backwards.
 CREATE INDEX IF NOT EXISTS dispatcher_runs_unfinished_idx
   ON ops.dispatcher_runs (started_at) WHERE finished_at IS NULL;
 CREATE INDEX IF NOT EXISTS dispatcher_runs_started_at_idx ON ops.dispatcher_runs (started_at);
+
+-- The watchlist job re-ranks the tickers the model trades every 30 s.
+CREATE TABLE IF NOT EXISTS ops.watchlist (
+  ticker        text        PRIMARY KEY,
+  rank          integer     NOT NULL,
+  refreshed_at  timestamptz NOT NULL
+);
+-- watchlist (kind lag).
+CREATE INDEX IF NOT EXISTS watchlist_refreshed_at_idx ON ops.watchlist (refreshed_at);
+
+-- Risk limits and positions, maintained by the risk service; the query checks turn them into
+-- the gauges of the trading dashboard.
+CREATE TABLE IF NOT EXISTS ops.loss_limits (
+  account     text           PRIMARY KEY,
+  loss_limit  numeric(14, 2) NOT NULL CHECK (loss_limit > 0)
+);
+INSERT INTO ops.loss_limits (account, loss_limit) VALUES
+  ('alpha', 5000), ('beta', 2000), ('gamma', 3000)
+ON CONFLICT (account) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS ops.positions (
+  account         text    NOT NULL,
+  symbol          text    NOT NULL,
+  quantity        integer NOT NULL,
+  position_limit  integer NOT NULL CHECK (position_limit > 0),
+  PRIMARY KEY (account, symbol)
+);
+INSERT INTO ops.positions (account, symbol, quantity, position_limit) VALUES
+  ('alpha', 'AAPL', 1200, 2000), ('alpha', 'MSFT', -800, 1000), ('beta', 'ES', 6, 10),
+  ('gamma', 'EURUSD', 250000, 500000)
+ON CONFLICT (account, symbol) DO NOTHING;
+
+-- A breaker halts trading on a lane; the writer trips `fx` while that lane's feed is down.
+CREATE TABLE IF NOT EXISTS ops.circuit_breakers (
+  breaker     text        PRIMARY KEY,
+  active      boolean     NOT NULL,
+  changed_at  timestamptz NOT NULL
+);
+INSERT INTO ops.circuit_breakers (breaker, active, changed_at) VALUES
+  ('equities', false, now()), ('futures', false, now()), ('fx', false, now())
+ON CONFLICT (breaker) DO NOTHING;
 
 -- Profit and loss per account and trading day, maintained by the dispatcher.
 CREATE TABLE IF NOT EXISTS ops.pnl_daily (

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The demo pipeline: every tick, one transaction writes market-data bars, features, a
 # recommendation, its execution, a dispatcher run ledger row and the day's PnL into the schema of
-# examples/demo/schema.sql. Now and then it injects a fault the exporter should catch: a hung
-# dispatcher run (started, never finished) or a duplicated execution.
+# examples/demo/schema.sql, refreshes the watchlist every 30 s and moves the positions. Now and
+# then it injects a fault the exporter should catch: a hung dispatcher run (started, never
+# finished), a duplicated execution, a streak of failing dispatcher runs (every run for 5 minutes
+# ends with status 'failed') or a feed gap (the fx lane writes nothing for 10 minutes and its
+# circuit breaker trips).
 #
 # With --artifact-dir it also writes files, as a pipeline's batch jobs would:
 #   signals/YYYY-MM-DD/signals.csv  one per trading day (Monday to Friday), written at 06:05 New
@@ -20,8 +23,9 @@
 #   --once          write one tick and exit
 #   --no-faults     never inject faults (same as DEMO_FAULTS=0)
 #   --fault-every   on average one fault per N ticks, each kind (default $DEMO_FAULT_EVERY or 300)
-#   --fault         hung-run or duplicate: inject it on the first tick (for tests); late-signals
-#                   or report-outage: start with that artifact fault; then behave as configured
+#   --fault         hung-run or duplicate: inject it on the first tick (for tests); failing-runs,
+#                   feed-gap, late-signals or report-outage: start with that fault; then behave
+#                   as configured
 #   --backfill      first write SECONDS of fault-free history ending now, then tick
 #   --artifact-dir  write the artifacts under DIR (default $DEMO_ARTIFACT_DIR; none when empty)
 # Stops cleanly (after the current tick) on SIGTERM or SIGINT.
@@ -37,6 +41,8 @@ backfill=0
 artifact_dir=${DEMO_ARTIFACT_DIR:-}
 signals_held_until=0
 report_outage_until=0
+failing_until=0
+feed_gap_until=0
 
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
@@ -53,6 +59,8 @@ for argument in "$@"; do
     --fault=hung-run | --fault=duplicate) forced_fault=${argument#*=} ;;
     --fault=late-signals) signals_held_until=$((EPOCHSECONDS + 600)) ;;
     --fault=report-outage) report_outage_until=$((EPOCHSECONDS + 600)) ;;
+    --fault=failing-runs) failing_until=$((EPOCHSECONDS + 300)) ;;
+    --fault=feed-gap) feed_gap_until=$((EPOCHSECONDS + 600)) ;;
     --backfill=*) backfill=${argument#*=} ;;
     --artifact-dir=*) artifact_dir=${argument#*=} ;;
     -h | --help) usage ;;
@@ -89,19 +97,32 @@ readonly instruments="(VALUES ('equities', 'AAPL', 190.0), ('equities', 'MSFT', 
   ('fx', 'EURUSD', 1.08), ('fx', 'USDJPY', 150.0)) AS instrument(lane, ticker, base)"
 readonly accounts="ARRAY['alpha', 'beta', 'gamma']"
 
-# SQL of one tick. $1: normal | hung-run | duplicate.
+# SQL of one tick. $1: normal | hung-run | duplicate. A failing streak (failing_until) and a feed
+# gap (feed_gap_until) are states that last.
 tick_sql() {
-  local fault=$1 copies=1 finished="clock_timestamp()" status="'ok'" dispatched=1
+  local fault=$1 copies=1 finished="clock_timestamp()" status="'ok'" dispatched=1 fx_down=false
   [[ $fault == duplicate ]] && copies=2
   if [[ $fault == hung-run ]]; then
     finished=NULL status="'running'" dispatched=0
+  elif ((EPOCHSECONDS < failing_until)); then
+    status="'failed'" dispatched=0
   fi
+  ((EPOCHSECONDS >= feed_gap_until)) || fx_down=true
   cat <<SQL
 BEGIN;
 INSERT INTO ops.lane_telemetry (lane, ticker, ts, open, high, low, close, volume)
   SELECT lane, ticker, now(), price, price * 1.001, price * 0.999, price * (1 + (random() - 0.5) / 500),
          (random() * 10000)::bigint
-  FROM (SELECT lane, ticker, base * (1 + (random() - 0.5) / 100) AS price FROM $instruments) AS bar;
+  FROM (SELECT lane, ticker, base * (1 + (random() - 0.5) / 100) AS price FROM $instruments) AS bar
+  WHERE NOT ($fx_down AND lane = 'fx');
+UPDATE ops.circuit_breakers SET active = $fx_down, changed_at = now()
+  WHERE breaker = 'fx' AND active <> $fx_down;
+INSERT INTO ops.watchlist (ticker, rank, refreshed_at)
+  SELECT ticker, row_number() OVER (ORDER BY random()), now() FROM $instruments
+  WHERE NOT EXISTS (SELECT FROM ops.watchlist WHERE refreshed_at > now() - interval '30 seconds')
+  ON CONFLICT (ticker) DO UPDATE SET rank = EXCLUDED.rank, refreshed_at = EXCLUDED.refreshed_at;
+UPDATE ops.positions SET quantity = LEAST(position_limit, GREATEST(-position_limit,
+  quantity + round((random() - 0.5) * position_limit / 25)::int));
 INSERT INTO ops.features (ticker, ts, name, value)
   SELECT ticker, now(), feature, random() * 2 - 1
   FROM $instruments CROSS JOIN unnest(ARRAY['momentum_5m', 'spread_z']) AS feature;
@@ -154,6 +175,9 @@ WITH recommendation AS (
 )
 INSERT INTO ops.dispatch_executions (recommendation_id, account, executed_at, quantity, price)
   SELECT id, account, created_at + interval '100 ms', quantity, 190 FROM recommendation;
+INSERT INTO ops.watchlist (ticker, rank, refreshed_at)
+  SELECT ticker, row_number() OVER (ORDER BY ticker), now() FROM $instruments
+  ON CONFLICT (ticker) DO NOTHING;
 COMMIT;
 ANALYZE ops.lane_telemetry, ops.features, ops.recommendations, ops.dispatch_executions,
         ops.dispatcher_runs;
@@ -238,6 +262,15 @@ while ((!stopping)); do
       fault=hung-run
     elif ((RANDOM % fault_every == 0)); then
       fault=duplicate
+    fi
+    # Lasting faults, each about once per 4 * fault_every ticks.
+    if ((EPOCHSECONDS >= failing_until && RANDOM % (4 * fault_every) == 0)); then
+      failing_until=$((EPOCHSECONDS + 300))
+      echo "writer.sh: injected fault: failing-runs (5 minutes)" >&2
+    fi
+    if ((EPOCHSECONDS >= feed_gap_until && RANDOM % (4 * fault_every) == 0)); then
+      feed_gap_until=$((EPOCHSECONDS + 600))
+      echo "writer.sh: injected fault: feed-gap (fx lane, 10 minutes)" >&2
     fi
   fi
   tick_sql "$fault" | run_sql

@@ -6,8 +6,8 @@ usage: dashboards_live_test.py EXPORTER_BINARY
 Starts, on loopback and in a temporary directory: PostgreSQL 15 (scripts/lib/postgres.sh) with
 examples/demo/schema.sql, the demo writer (examples/demo/writer.sh, with its duplicated
 execution, hung run and late signals file, writing its artifacts into the directory), the
-exporter with examples/demo/freshness.yml (plus, for now, the temporary trading overlay below),
-and Prometheus scraping it as job freshness_exporter every second and evaluating the rule bundle
+exporter with examples/demo/freshness.yml (its query checks map the trading gauges), and
+Prometheus scraping it as job freshness_exporter every second and evaluating the rule bundle
 (the rule files in rules/, not the examples: the recording rules and alerts the panels read).
 Then every panel query and every variable query of every dashboards/*.json, with the variables
 substituted as Grafana does for "All", must return data (instant and range queries, as the
@@ -39,58 +39,6 @@ LIVE_VALUES = {"instance": ".*", "check": ".*", "account": ".*", "__rate_interva
                "__interval": "2s", "__range": "5m", "__range_s": "300"}
 DEADLINE_SECONDS = 150
 
-# --- TEMPORARY: trading overlay ---------------------------------------------------------------
-# The "Trading business view" dashboard reads five gauges of query checks. examples/demo maps
-# trading_daily_pnl today; a parallel branch adds the other gauges (tables, writer, checks) to the
-# demo. Until that is merged, this test creates equivalent tables and appends equivalent query
-# checks to a copy of the demo config, for the gauges the demo config does not map yet only (so
-# it turns itself off once the demo maps them all). Drop this block, TRADING_OVERLAY_* and
-# trading_overlay() once examples/demo has the trading checks.
-TRADING_OVERLAY_SQL = """
-CREATE TABLE ops.overlay_daily_pnl (account text PRIMARY KEY, pnl numeric NOT NULL);
-INSERT INTO ops.overlay_daily_pnl VALUES ('alpha', 1250.50), ('beta', -1800);
-CREATE TABLE ops.overlay_loss_limits (account text PRIMARY KEY, loss_limit numeric NOT NULL);
-INSERT INTO ops.overlay_loss_limits VALUES ('alpha', 5000), ('beta', 2000);
-CREATE TABLE ops.overlay_positions (account text, symbol text, quantity numeric NOT NULL,
-                                    position_limit numeric NOT NULL, PRIMARY KEY (account, symbol));
-INSERT INTO ops.overlay_positions VALUES ('alpha', 'AAPL', 1200, 2000),
-  ('alpha', 'MSFT', -800, 1000), ('beta', 'ES', 9, 10);
-CREATE TABLE ops.overlay_circuit_breakers (breaker text PRIMARY KEY, active boolean NOT NULL);
-INSERT INTO ops.overlay_circuit_breakers VALUES ('equities', false), ('futures', true);
-GRANT SELECT ON ops.overlay_daily_pnl, ops.overlay_loss_limits, ops.overlay_positions,
-                ops.overlay_circuit_breakers TO freshness_reader;
-"""
-TRADING_OVERLAY_CHECKS = [
-    {"name": "overlay_daily_pnl", "sql": "SELECT account, pnl FROM ops.overlay_daily_pnl",
-     "metrics": [{"name": "trading_daily_pnl", "value": "pnl", "labels": ["account"]}]},
-    {"name": "overlay_loss_limits",
-     "sql": "SELECT account, loss_limit FROM ops.overlay_loss_limits",
-     "metrics": [{"name": "trading_daily_loss_limit", "value": "loss_limit",
-                  "labels": ["account"]}]},
-    {"name": "overlay_positions",
-     "sql": "SELECT account, symbol, quantity, position_limit FROM ops.overlay_positions",
-     "metrics": [{"name": "trading_position_quantity", "value": "quantity",
-                  "labels": ["account", "symbol"]},
-                 {"name": "trading_position_limit", "value": "position_limit",
-                  "labels": ["account", "symbol"]}]},
-    {"name": "overlay_circuit_breakers",
-     "sql": "SELECT breaker, active FROM ops.overlay_circuit_breakers",
-     "metrics": [{"name": "trading_circuit_breaker_active", "value": "active",
-                  "labels": ["breaker"]}]},
-]
-
-
-def trading_overlay(config):
-    """The overlay checks for the trading gauges config does not map (TEMPORARY, see above)."""
-    mapped = {m["name"] for c in config["checks"] if c.get("kind") == "query"
-              for m in c.get("metrics", [])}
-    checks = []
-    for check in TRADING_OVERLAY_CHECKS:
-        metrics = [m for m in check["metrics"] if m["name"] not in mapped]
-        if metrics:
-            checks.append(dict(check, kind="query", target="pipeline", metrics=metrics))
-    return checks
-# --- end of the TEMPORARY trading overlay ------------------------------------------------------
 
 
 def shell(script, **kwargs):
@@ -198,19 +146,7 @@ class DashboardsLiveTest(unittest.TestCase):
         artifacts = os.path.join(s.dir, "artifacts")
         os.mkdir(artifacts)
         config = os.path.join(s.dir, "freshness.yml")
-        # TEMPORARY trading overlay: the demo config plus the trading checks it lacks (a link to
-        # the shipped config once it has them all).
-        with open(DEMO_CONFIG, encoding="utf-8") as f:
-            demo = yaml.safe_load(f)
-        overlay = trading_overlay(demo)
-        if overlay:
-            subprocess.run(["psql", writer_dsn, "--no-psqlrc", "-q", "-v", "ON_ERROR_STOP=1",
-                            "-c", TRADING_OVERLAY_SQL], check=True, capture_output=True)
-            demo["checks"] += overlay
-            with open(config, "w", encoding="utf-8") as f:
-                yaml.safe_dump(demo, f, sort_keys=False)
-        else:
-            os.symlink(DEMO_CONFIG, config)
+        os.symlink(DEMO_CONFIG, config)
         s.start("writer", [writer, f"--dsn={writer_dsn}", "--fault=hung-run",
                            f"--artifact-dir={artifacts}", "--fault=late-signals"])
 
