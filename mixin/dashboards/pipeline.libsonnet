@@ -267,6 +267,67 @@ local g = import 'lib.libsonnet';
       [g.target(across(chk('freshness_duplicate_executions'))), tierTarget('freshness_duplicate_executions')],
       'none', min=0, overrides=g.tierStyle
     ), 8, 8],
+    [g.timeseries(
+      'Consecutive failed runs',
+      'Failures in a row among the newest finished runs of runs checks with failed_when, counted across the window, across replicas. Dashed: the tiers (check:freshness_consecutive_failed_runs:threshold; error_after_failures defaults to 3); a streak at or above one breaches it.',
+      [g.target(across(chk('freshness_consecutive_failed_runs'))), tierTarget('freshness_consecutive_failed_runs')],
+      'none', min=0, overrides=g.tierStyle
+    ), 8, 8],
+    [g.timeseries(
+      'Failed runs in the window',
+      'Runs started inside the check\'s window whose finished row matches failed_when, across replicas.',
+      [g.target(across(chk('freshness_failed_runs')))],
+      'none', min=0
+    ), 8, 8],
+    [g.timeseries(
+      'Since the last successful run',
+      'Age of the newest successful run of runs checks with failed_when, across replicas (+Inf, not drawn, when none succeeded). Dashed: max_success_age (check:freshness_last_successful_run_age_seconds:threshold); an age above it breaches.',
+      [
+        g.target(across(chk('freshness_last_successful_run_age_seconds'))),
+        tierTarget('freshness_last_successful_run_age_seconds'),
+      ],
+      's', min=0, overrides=g.tierStyle
+    ), 8, 8],
+    [g.table(
+      'Failed runs by check',
+      'Per runs check with failed_when, across replicas: failures in a row now, failed runs in the window, and when the newest successful run finished (empty: none did).',
+      g.tableTargets([
+        across(chk('freshness_consecutive_failed_runs')),
+        across(chk('freshness_failed_runs')),
+        '1000 * ' + across(chk('freshness_last_successful_run_timestamp_seconds')),
+      ]),
+      'none',
+      organize={
+        excludeByName: { Time: true, job: true },
+        renameByName: {
+          check: 'Check',
+          'Value #A': 'Failures in a row',
+          'Value #B': 'Failed in window',
+          'Value #C': 'Last success',
+        },
+        indexByName: { check: 0, 'Value #A': 1, 'Value #B': 2, 'Value #C': 3 },
+      },
+      overrides=[g.override('Last success', { unit: 'dateTimeAsIso' })],
+      sortBy='Check',
+    ), 24, 6],
+  ],
+
+  local volume = [
+    [g.timeseries(
+      'Rows: observed and expected',
+      'Volume checks: rows counted in the last period (observed) and what was expected (a fixed count, or the same period days, weeks or business days before), across replicas.',
+      [
+        g.target(across(chk('freshness_volume_observed_rows')), '{{check}} observed'),
+        g.target(across(chk('freshness_volume_expected_rows')), '{{check}} expected', 'B'),
+      ],
+      'none', min=0
+    ), 12, 8],
+    [g.timeseries(
+      'Volume ratio',
+      'Observed / expected rows of volume checks, across replicas; absent when nothing was expected. Dashed: the floors (check:freshness_volume_ratio:threshold; warn_below defaults to 0.95); a ratio below one breaches it.',
+      [g.target(across(chk('freshness_volume_ratio'))), tierTarget('freshness_volume_ratio')],
+      'percentunit', min=0, overrides=g.tierStyle
+    ), 12, 8],
   ],
 
   local artifacts = [
@@ -430,7 +491,7 @@ local g = import 'lib.libsonnet';
       config,
       'freshness-pipeline',
       'Pipeline freshness',
-      'Data-pipeline freshness from freshness_exporter, across replicas: checks and their state, breaches of the declared tiers, table lag, runs and duplicate executions against their tiers, scheduled artifacts, firing alerts and their history, observe-mode checks.',
+      'Data-pipeline freshness from freshness_exporter, across replicas: checks and their state, breaches of the declared tiers, table lag, runs (unfinished and failed) and duplicate executions against their tiers, volume, scheduled artifacts, firing alerts and their history, observe-mode checks.',
       ['pipelines'],
       [
         { title: 'Overview', panels: overview },
@@ -438,6 +499,7 @@ local g = import 'lib.libsonnet';
         { title: 'Breaches', panels: breaches },
         { title: 'Table lag', panels: lag },
         { title: 'Runs and executions', panels: runs },
+        { title: 'Volume', panels: volume },
         { title: 'Artifacts', panels: artifacts },
         { title: 'Alerts', panels: alerts },
         { title: 'Observe mode', panels: observe },
