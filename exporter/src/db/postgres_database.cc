@@ -1,10 +1,12 @@
 #include "db/postgres_database.h"
 
+#include <libpq-fe.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <pqxx/pqxx>
 #include <regex>
 #include <utility>
@@ -42,51 +44,20 @@ bool IsUri(const std::string& dsn) {
   return StartsWith(dsn, "postgresql://") || StartsWith(dsn, "postgres://");
 }
 
-std::string PercentDecode(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      const std::string hex = text.substr(i + 1, 2);
-      char* end = nullptr;
-      const long value = std::strtol(hex.c_str(), &end, 16);
-      if (end == hex.c_str() + 2) {
-        out += static_cast<char>(value);
-        i += 2;
-        continue;
-      }
-    }
-    out += text[i];
+// What libpq itself reads from a DSN (key/value or URI form), by its own parser, so quoting,
+// escapes and percent-encoding are understood exactly as when connecting. Only keys the DSN
+// sets are kept. Empty when libpq cannot parse it (connecting then fails with its message).
+std::map<std::string, std::string> ParseDsn(const std::string& dsn) {
+  std::map<std::string, std::string> out;
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &error);
+  if (error != nullptr) PQfreemem(error);  // may echo the DSN: never shown
+  if (options == nullptr) return out;
+  for (const PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+    if (option->val != nullptr) out[option->keyword] = option->val;
   }
+  PQconninfoFree(options);
   return out;
-}
-
-// The password a DSN spells out, if any (libpq may also take one from PGPASSWORD or a
-// password file; those never reach error messages).
-std::string PasswordInDsn(const std::string& dsn) {
-  std::smatch match;
-  if (IsUri(dsn)) {
-    static const std::regex kUserInfo(R"(^postgres(?:ql)?://([^@/?]*)@)");
-    if (std::regex_search(dsn, match, kUserInfo)) {
-      const std::string user_info = match[1];
-      const std::size_t colon = user_info.find(':');
-      if (colon != std::string::npos) return PercentDecode(user_info.substr(colon + 1));
-    }
-    static const std::regex kQueryPassword(R"([?&]password=([^&]*))");
-    if (std::regex_search(dsn, match, kQueryPassword)) return PercentDecode(match[1]);
-    return "";
-  }
-  static const std::regex kKeyValue(R"((?:^|\s)password\s*=\s*('((?:[^'\\]|\\.)*)'|\S+))");
-  if (!std::regex_search(dsn, match, kKeyValue)) return "";
-  if (match[2].matched) {
-    std::string out;
-    const std::string quoted = match[2];
-    for (std::size_t i = 0; i < quoted.size(); ++i) {
-      if (quoted[i] == '\\' && i + 1 < quoted.size()) ++i;
-      out += quoted[i];
-    }
-    return out;
-  }
-  return match[1];
 }
 
 }  // namespace
@@ -156,18 +127,27 @@ ConnectionString BuildConnectionString(const std::string& dsn, Duration connect_
       {"application_name", "freshness_exporter"},
       {"connect_timeout", std::to_string(timeout_seconds)},
   };
+  const std::map<std::string, std::string> given = ParseDsn(dsn);
+  const auto sets = [&given](const std::string& prefix) {
+    const auto at = given.lower_bound(prefix);
+    return at != given.end() && at->first.rfind(prefix, 0) == 0;
+  };
   // Detect a dead peer within seconds rather than the kernel's two hours; the DSN may tune these.
-  if (dsn.find("keepalives") == std::string::npos) {
+  if (!sets("keepalives")) {
     settings.insert(settings.end(), {{"keepalives", "1"},
                                      {"keepalives_idle", "5"},
                                      {"keepalives_interval", "2"},
                                      {"keepalives_count", "3"}});
   }
-  if (dsn.find("tcp_user_timeout") == std::string::npos) {
+  if (!sets("tcp_user_timeout")) {
     settings.emplace_back("tcp_user_timeout", "10000");
   }
   ConnectionString out;
-  out.password = PasswordInDsn(dsn);
+  // The password a DSN spells out, if any (libpq may also take one from PGPASSWORD or a
+  // password file; those never reach error messages).
+  if (const auto password = given.find("password"); password != given.end()) {
+    out.password = password->second;
+  }
   out.conninfo = dsn;
   if (IsUri(dsn)) {
     char separator = dsn.find('?') == std::string::npos ? '?' : '&';

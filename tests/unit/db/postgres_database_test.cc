@@ -110,6 +110,26 @@ TEST(BuildConnectionStringTest, LeavesKeepaliveSettingsOfTheDsnAlone) {
   EXPECT_EQ(built.password, "");
 }
 
+TEST(BuildConnectionStringTest, ReadsTheDsnAsLibpqDoes) {
+  // A password that mentions the keys the exporter adds does not stop it from adding them.
+  auto built =
+      BuildConnectionString("host=db password=keepalives_tcp_user_timeout", Duration(1'000));
+  EXPECT_EQ(built.password, "keepalives_tcp_user_timeout");
+  EXPECT_NE(built.conninfo.find(" keepalives=1"), std::string::npos) << built.conninfo;
+  EXPECT_NE(built.conninfo.find(" tcp_user_timeout=10000"), std::string::npos) << built.conninfo;
+  // Escapes inside quotes, and spaces around '='.
+  built = BuildConnectionString(R"(host=db password = 'it\'s a \\ test')", Duration(1'000));
+  EXPECT_EQ(built.password, R"(it's a \ test)");
+  // Percent-encoding in URI query parameters, and a keepalive setting given there.
+  built = BuildConnectionString("postgresql://db/ops?password=a%26b%3Dc&keepalives_idle=60",
+                                Duration(1'000));
+  EXPECT_EQ(built.password, "a&b=c");
+  EXPECT_EQ(built.conninfo.find("keepalives_idle=5"), std::string::npos) << built.conninfo;
+  // What libpq cannot parse yields no password (connecting reports the error, redacted).
+  built = BuildConnectionString("host=db password='unterminated", Duration(1'000));
+  EXPECT_EQ(built.password, "");
+}
+
 // A loopback port nobody listens on: connecting is refused at once.
 int ClosedPort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
