@@ -17,7 +17,11 @@
 # over the scenario's SLO groups (freshness: freshness-slo + freshness-slo-alerts; sloth: every
 # group), and for freshness the records group on its own. Quoted: the medians of those sums, the
 # series the SLO rules write (freshness: check:freshness_slo_*; sloth: slo:* and slo_info), the
-# rules and groups, and missed iterations (an evaluation that overran the interval).
+# rules and groups, and missed iterations (an evaluation that overran the interval). Prometheus
+# evaluates groups concurrently, so with many groups on few CPUs the summed durations include
+# time spent waiting for a CPU; hence also "cpu ms/eval": Prometheus's CPU time over those reads
+# minus its CPU time over as long a span right after a reload without the rule files, divided by
+# the number of evaluation intervals (scraping and storage are the same in both spans).
 #
 # Prometheus holds minutes of data here: what a range selector reads grows with history (the
 # sloth rules' rate()s over up to 3d and the 28d sum_over_time/count_over_time), what an offset
@@ -30,7 +34,7 @@
 #   --checks    comma-separated numbers of SLO checks (default 10,100,1000)
 #   --samples   reads of the group durations per scenario (default 9; the median is quoted)
 #   --interval  scrape and evaluation interval in seconds (default 5)
-# Needs: prometheus, promtool, curl, python3. About 8 minutes with the defaults. Not part of the
+# Needs: prometheus, promtool, curl, python3. About 12 minutes with the defaults. Not part of the
 # test suite.
 set -euo pipefail
 
@@ -141,10 +145,10 @@ stop_pid() {
   wait "$1" 2>/dev/null || true
 }
 
-# measure NAME GROUP_REGEX [RECORDS_REGEX]: waits for 3 evaluations of every group, then the
+# measure NAME GROUP_REGEX SERIES_EXPR [RECORDS_REGEX]: waits for 3 evaluations of every group, then the
 # median of the summed last durations over --samples reads (ms), and of the records group.
 measure() {
-  local name=$1 groups=$2 records=${3:-} i iterations need values=() record_values=()
+  local name=$1 groups=$2 series_expr=$3 records=${4:-} i iterations need values=() record_values=()
   need=$(rule_counts "$prom_port" | awk '{ print $2 }')
   for ((i = 0; i < 600; i++)); do
     iterations=$(curl -fsS "http://127.0.0.1:$prom_port/metrics" |
@@ -156,23 +160,40 @@ measure() {
     log "$name: the groups were not all evaluated 3 times in 600 s"
     return 1
   }
+  cpu0=$(prom_metric "$prom_port" '/^process_cpu_seconds_total /')
   for ((i = 0; i < samples; i++)); do
     values+=("$(prom_metric "$prom_port" "/^prometheus_rule_group_last_duration_seconds\\{rule_group=\"[^\"]*;($groups)\"\\}/")")
     [[ -z $records ]] || record_values+=("$(prom_metric "$prom_port" "/^prometheus_rule_group_last_duration_seconds\\{rule_group=\"[^\"]*;($records)\"\\}/")")
     sleep "$interval"
   done
+  cpu1=$(prom_metric "$prom_port" '/^process_cpu_seconds_total /')
+  missed=$(prom_metric "$prom_port" "/^prometheus_rule_group_iterations_missed_total\\{rule_group=\"[^\"]*;($groups)\"\\}/")
+  read -r rules group_count < <(rule_counts "$prom_port")
+  series=$(instant "$prom_port" "$series_expr")
+  [[ $name != freshness-* ]] || bad=$(instant "$prom_port" 'count(check:freshness_slo_bad:value == 1)')
+  # The same span without rules: the config reloaded with no rule_files.
+  sed -i '/^rule_files:/,/^scrape_configs:/{/^scrape_configs:/!d}' "$workdir/$name-prometheus.yml"
+  kill -HUP "$prom_pid"
+  for ((i = 0; i < 60; i++)); do
+    [[ $(rule_counts "$prom_port") == "0 0" ]] && break
+    sleep 1
+  done
+  sleep "$interval"
+  cpu2=$(prom_metric "$prom_port" '/^process_cpu_seconds_total /')
+  sleep $((samples * interval))
+  cpu3=$(prom_metric "$prom_port" '/^process_cpu_seconds_total /')
+  cpu_ms=$(awk -v a="$cpu0" -v b="$cpu1" -v c="$cpu2" -v d="$cpu3" -v n="$samples" \
+    'BEGIN { printf "%.1f", ((b - a) - (d - c)) / n * 1000 }')
   median_ms=$(awk -v v="$(median "${values[@]}")" 'BEGIN { printf "%.3f", v * 1000 }')
   records_ms=-
   [[ -z $records ]] || records_ms=$(awk -v v="$(median "${record_values[@]}")" 'BEGIN { printf "%.3f", v * 1000 }')
-  missed=$(prom_metric "$prom_port" "/^prometheus_rule_group_iterations_missed_total\\{rule_group=\"[^\"]*;($groups)\"\\}/")
-  read -r rules group_count < <(rule_counts "$prom_port")
 }
 
 # --- scenarios -----------------------------------------------------------------------------------
 
 printf 'account,quantity\nmain,1\n' | tee "$workdir/fresh.csv" >"$workdir/stale.csv"
 touch -d '-2 hours' "$workdir/stale.csv"
-declare -A f_ms f_rec s_ms f_series s_series f_rules s_rules f_groups s_groups f_missed s_missed
+declare -A f_cpu s_cpu f_ms f_rec s_ms f_series s_series f_rules s_rules f_groups s_groups f_missed s_missed
 for n in "${checks_counts[@]}"; do
   # freshness: the exporter with N artifact checks, every tenth one stale.
   {
@@ -191,10 +212,9 @@ for n in "${checks_counts[@]}"; do
   wait_http "http://127.0.0.1:$port/-/ready" 60
   log "freshness rules, $n checks"
   start_prometheus "freshness-$n" "$port" "$repo/rules/freshness-records.rules.yml" "$repo/rules/freshness-slo.rules.yml"
-  measure "freshness-$n" 'freshness-slo|freshness-slo-alerts' 'freshness-records'
+  measure "freshness-$n" 'freshness-slo|freshness-slo-alerts' 'count({__name__=~"check:freshness_slo_.+"})' 'freshness-records'
   f_ms[$n]=$median_ms f_rec[$n]=$records_ms f_missed[$n]=$missed f_rules[$n]=$rules f_groups[$n]=$group_count
-  f_series[$n]=$(instant "$prom_port" 'count({__name__=~"check:freshness_slo_.+"})')
-  bad=$(instant "$prom_port" 'count(check:freshness_slo_bad:value == 1)')
+  f_series[$n]=$series f_cpu[$n]=$cpu_ms
   [[ $bad == "$(((n + 9) / 10))" ]] || {
     log "freshness-$n: $bad checks counted bad, expected $(((n + 9) / 10))"
     exit 1
@@ -212,9 +232,9 @@ for n in "${checks_counts[@]}"; do
   wait_http "http://127.0.0.1:$port/metrics" 30
   log "sloth-style rules, $n checks"
   start_prometheus "sloth-$n" "$port" "$workdir/sloth-$n.rules.yml"
-  measure "sloth-$n" 'slo-[a-z]+-freshness-c[0-9]+'
+  measure "sloth-$n" 'slo-[a-z]+-freshness-c[0-9]+' 'count({__name__=~"slo:.+|slo_info"})'
   s_ms[$n]=$median_ms s_missed[$n]=$missed s_rules[$n]=$rules s_groups[$n]=$group_count
-  s_series[$n]=$(instant "$prom_port" 'count({__name__=~"slo:.+|slo_info"})')
+  s_series[$n]=$series s_cpu[$n]=$cpu_ms
   stop_pid "$prom_pid"
   stop_pid "$counters_pid"
 done
@@ -223,13 +243,17 @@ done
 
 printf '%s, revision %s, Prometheus %s, %s CPUs, interval %ss, median of %s reads\n\n' \
   "$command_line" "$revision" "$prometheus_version" "$(nproc)" "$interval" "$samples"
-printf '%-7s %-10s %7s %7s %9s %12s %8s %14s\n' checks rules groups rules series 'eval ms' missed 'records ms'
+printf '%-7s %-10s %7s %7s %9s %12s %12s %8s %12s\n' checks rules groups rules series 'eval ms' 'cpu ms/eval' missed 'records ms'
 for n in "${checks_counts[@]}"; do
-  printf '%-7s %-10s %7s %7s %9s %12s %8s %14s\n' "$n" freshness "${f_groups[$n]}" "${f_rules[$n]}" "${f_series[$n]}" "${f_ms[$n]}" "${f_missed[$n]%.*}" "${f_rec[$n]}"
-  printf '%-7s %-10s %7s %7s %9s %12s %8s %14s\n' "$n" sloth "${s_groups[$n]}" "${s_rules[$n]}" "${s_series[$n]}" "${s_ms[$n]}" "${s_missed[$n]%.*}" -
+  printf '%-7s %-10s %7s %7s %9s %12s %12s %8s %12s\n' "$n" freshness "${f_groups[$n]}" "${f_rules[$n]}" "${f_series[$n]}" "${f_ms[$n]}" "${f_cpu[$n]}" "${f_missed[$n]%.*}" "${f_rec[$n]}"
+  printf '%-7s %-10s %7s %7s %9s %12s %12s %8s %12s\n' "$n" sloth "${s_groups[$n]}" "${s_rules[$n]}" "${s_series[$n]}" "${s_ms[$n]}" "${s_cpu[$n]}" "${s_missed[$n]%.*}" -
 done
 printf '\nsloth / freshness, evaluation time of the SLO groups:'
 for n in "${checks_counts[@]}"; do
   awk -v n="$n" -v s="${s_ms[$n]}" -v f="${f_ms[$n]}" 'BEGIN { printf "  %s checks %.2fx", n, (f > 0 ? s / f : 0) }'
 done
-printf '\n(freshness groups and rules include the records group the SLO rules read; "records ms" is\nits evaluation time, shared with the threshold alerts.)\n'
+printf '\nsloth / freshness, Prometheus CPU per evaluation interval spent on rules:'
+for n in "${checks_counts[@]}"; do
+  awk -v n="$n" -v s="${s_cpu[$n]}" -v f="${f_cpu[$n]}" 'BEGIN { printf "  %s checks %s", n, (f > 0 ? sprintf("%.2fx", s / f) : "n/a") }'
+done
+printf '\n(freshness groups and rules include the records group the SLO rules read; "records ms" is\nits evaluation time, shared with the threshold alerts; "cpu ms/eval" is the Prometheus CPU time per\nevaluation interval with the rules minus the same span after a reload without them, so for\nfreshness it includes the records group.)\n'
