@@ -12,7 +12,9 @@ and Prometheus scraping it as job freshness_exporter every second and evaluating
 Then every panel query and every variable query of every dashboards/*.json, with the variables
 substituted as Grafana does for "All", must return data (instant and range queries, as the
 panel asks): the demo's own checks feed every panel, the artifact, observe-mode and business ones
-included, and the alert history shows the demo's faults firing.
+included, and the alert history shows the demo's faults firing. Two demo checks get an `slo:` in
+the copy of the config (see the SLO overlay) so the "Freshness SLOs" dashboard has data; one of
+them is kept bad by the demo's duplicated execution, so its budget burns and its alert fires.
 """
 import json
 import os
@@ -91,6 +93,31 @@ def trading_overlay(config):
             checks.append(dict(check, kind="query", target="pipeline", metrics=metrics))
     return checks
 # --- end of the TEMPORARY trading overlay ------------------------------------------------------
+
+# --- SLO overlay -------------------------------------------------------------------------------
+# The "Freshness SLOs" dashboard reads the SLO rules' series, written for checks with `slo:`.
+# examples/demo declares none, so the copy of its config gets objectives on two always-active
+# checks: executions (the duplicated execution keeps it over its tier: bad, its budget burns and
+# FreshnessSloBudgetBurn fires) and features. Nothing is added once the demo declares an SLO.
+SLO_OVERLAY = {"executions": {"objective": "99.5%", "window": "28d"},
+               "features": {"objective": "99%", "window": "7d"}}
+
+
+def slo_overlay(config):
+    """Adds SLO_OVERLAY's objectives to config's checks unless it declares one; returns the names."""
+    declared = any("slo" in c for c in config["checks"]) or any(
+        "slo" in (d or {}) for d in (config.get("defaults") or {}).values())
+    if declared:
+        return []
+    names = []
+    for check in config["checks"]:
+        if check["name"] in SLO_OVERLAY:
+            check["slo"] = SLO_OVERLAY[check["name"]]
+            names.append(check["name"])
+    if sorted(names) != sorted(SLO_OVERLAY):
+        raise AssertionError(f"the demo config lacks the SLO overlay's checks: {sorted(SLO_OVERLAY)}")
+    return names
+# --- end of the SLO overlay --------------------------------------------------------------------
 
 
 def shell(script, **kwargs):
@@ -203,10 +230,12 @@ class DashboardsLiveTest(unittest.TestCase):
         with open(DEMO_CONFIG, encoding="utf-8") as f:
             demo = yaml.safe_load(f)
         overlay = trading_overlay(demo)
+        cls.slo_checks = slo_overlay(demo)
         if overlay:
             subprocess.run(["psql", writer_dsn, "--no-psqlrc", "-q", "-v", "ON_ERROR_STOP=1",
                             "-c", TRADING_OVERLAY_SQL], check=True, capture_output=True)
             demo["checks"] += overlay
+        if overlay or cls.slo_checks:
             with open(config, "w", encoding="utf-8") as f:
                 yaml.safe_dump(demo, f, sort_keys=False)
         else:
@@ -297,6 +326,31 @@ class DashboardsLiveTest(unittest.TestCase):
         self.assertFalse(pending, f"no data after {DEADLINE_SECONDS}s:\n" + "\n".join(
             f"{k}: {v[0]}" for k, v in pending.items()) + "\nexporter log:\n"
             + self.stack.log("exporter"))
+
+    def test_slo_dashboard_shows_the_slo_checks(self):
+        """The SLO table's budget column lists the checks with an objective; the bad one burns."""
+        dashboard = lib.load_dashboards()["freshness-slo.json"]
+        (table,) = [p for p in lib.panels(dashboard) if p["title"] == "SLO checks"]
+        renamed = {v: k for k, v in table["transformations"][-1]["options"]["renameByName"].items()}
+        ref = renamed["Budget left"].split("#")[1].strip()
+        (target,) = [t for t in table["targets"] if t["refId"] == ref]
+        expr = lib.substitute(target["expr"], LIVE_VALUES)
+        want = set(self.slo_checks) or None
+        deadline = time.time() + 90
+        while True:
+            result, error = self.query(expr, True)
+            self.assertIsNone(error)
+            budget = {r["metric"]["check"]: float(r["value"][1]) for r in result or []}
+            done = budget and (want is None or set(budget) == want) and (
+                "executions" not in budget or budget["executions"] < 1)
+            if done or time.time() > deadline:
+                break
+            time.sleep(2)
+        self.assertTrue(budget, "no check with an SLO")
+        if want:
+            self.assertEqual(set(budget), want)
+            self.assertLess(budget["executions"], 1, "the duplicated execution burns budget")
+            self.assertEqual(budget["features"], 1)
 
     def test_variables_list_the_demo(self):
         with open(DEMO_CONFIG, encoding="utf-8") as f:
