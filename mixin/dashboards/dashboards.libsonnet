@@ -2,3 +2,4 @@
 (import 'pipeline.libsonnet')
 + (import 'exporter.libsonnet')
 + (import 'trading.libsonnet')
++ (import 'slo.libsonnet')

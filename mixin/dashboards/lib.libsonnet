@@ -26,9 +26,13 @@
     exporterMatchers(extra=''):: withExtra(cluster + ['job=~"$job"', 'instance=~"$instance"'], extra),
     checkMatchers(extra=''):: withExtra(cluster + ['job=~"$job"', 'instance=~"$instance"', 'check=~"$check"'], extra),
     alertMatchers(extra=''):: withExtra(cluster + ['job=~"$job"', 'instance=~"$instance|"', 'check=~"$check|"'], extra),
+    // The SLO rules' series (check:freshness_slo_*) are recorded without the replica labels, like
+    // the data alerts: the empty instance matches too.
+    sloMatchers(extra=''):: withExtra(cluster + ['job=~"$job"', 'instance=~"$instance|"', 'check=~"$check"'], extra),
     exporter(metric, extra=''):: '%s{%s}' % [metric, q.exporterMatchers(extra)],
     check(metric, extra=''):: '%s{%s}' % [metric, q.checkMatchers(extra)],
     alerts(extra=''):: 'ALERTS{%s}' % q.alertMatchers(extra),
+    slo(metric, extra=''):: '%s{%s}' % [metric, q.sloMatchers(extra)],
 
     // Across the replicas of one exporter (restarts, rollouts, several replicas): the instance
     // variable narrows, the aggregation merges what is left.
@@ -236,9 +240,9 @@
     options: [],
   },
 
-  // datasource, [cluster], job, instance, check (the checks listed are those of checkFilter),
-  // then extra.
-  variables(config, checkFilter='', extra=[])::
+  // datasource, [cluster], job, instance, check (the checks listed are those of checkMetric
+  // matching checkFilter), then extra.
+  variables(config, checkFilter='', extra=[], checkMetric='freshness_check_info')::
     local q = $.queries(config);
     local clusterMatcher = if config.showMultiCluster then '%s=~"$cluster", ' % config.clusterLabel else '';
     [{
@@ -260,11 +264,11 @@
     + [
       $.queryVariable('job', 'Job', 'label_values(freshness_exporter_build_info{%s%s}, job)' % [clusterMatcher, config.exporterSelector]),
       $.queryVariable('instance', 'Instance', 'label_values(freshness_exporter_build_info{%sjob=~"$job"}, instance)' % clusterMatcher),
-      $.queryVariable('check', 'Check', 'label_values(freshness_check_info{%s}, check)' % q.exporterMatchers(checkFilter)),
+      $.queryVariable('check', 'Check', 'label_values(%s{%s}, check)' % [checkMetric, q.exporterMatchers(checkFilter)]),
     ]
     + extra,
 
-  dashboard(config, uid, title, description, tags, rows, checkFilter='', extraVariables=[]):: {
+  dashboard(config, uid, title, description, tags, rows, checkFilter='', extraVariables=[], checkMetric='freshness_check_info'):: {
     id: null,
     uid: uid,
     title: title,
@@ -298,7 +302,7 @@
       includeVars: true,
       keepTime: true,
     }],
-    templating: { list: $.variables(config, checkFilter, extraVariables) },
+    templating: { list: $.variables(config, checkFilter, extraVariables, checkMetric) },
     panels: $.layout(rows),
   },
 }

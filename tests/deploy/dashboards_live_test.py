@@ -12,7 +12,10 @@ Prometheus scraping it as job freshness_exporter every second and evaluating the
 Then every panel query and every variable query of every dashboards/*.json, with the variables
 substituted as Grafana does for "All", must return data (instant and range queries, as the
 panel asks): the demo's own checks feed every panel, the artifact, observe-mode and business ones
-included, and the alert history shows the demo's faults firing.
+included, and the alert history shows the demo's faults firing. Two more demo checks get an
+`slo:` in the copy of the config (see the SLO overlay) so the "Freshness SLOs" dashboard shows a
+known state; one of them is kept bad by the demo's duplicated execution, so its budget burns and
+its alert fires.
 """
 import json
 import os
@@ -39,6 +42,27 @@ LIVE_VALUES = {"instance": ".*", "check": ".*", "account": ".*", "__rate_interva
                "__interval": "2s", "__range": "5m", "__range_s": "300"}
 DEADLINE_SECONDS = 150
 
+
+# --- SLO overlay -------------------------------------------------------------------------------
+# The "Freshness SLOs" dashboard reads the SLO rules' series, written for checks with `slo:`.
+# examples/demo declares objectives on telemetry (NYSE hours only) and signals (its state depends
+# on the day), so the copy of its config also gets objectives on two always-active checks whose
+# state is known: executions (the duplicated execution keeps it over its tier: bad, its budget
+# burns and FreshnessSloBudgetBurn fires) and features (always fresh).
+SLO_OVERLAY = {"executions": {"objective": "99.5%", "window": "28d"},
+               "features": {"objective": "99%", "window": "7d"}}
+
+
+def slo_overlay(config):
+    """Adds SLO_OVERLAY's objectives to those checks of config."""
+    names = []
+    for check in config["checks"]:
+        if check["name"] in SLO_OVERLAY:
+            check["slo"] = SLO_OVERLAY[check["name"]]
+            names.append(check["name"])
+    if sorted(names) != sorted(SLO_OVERLAY):
+        raise AssertionError(f"the demo config lacks the SLO overlay's checks: {sorted(SLO_OVERLAY)}")
+# --- end of the SLO overlay --------------------------------------------------------------------
 
 
 def shell(script, **kwargs):
@@ -146,7 +170,14 @@ class DashboardsLiveTest(unittest.TestCase):
         artifacts = os.path.join(s.dir, "artifacts")
         os.mkdir(artifacts)
         config = os.path.join(s.dir, "freshness.yml")
-        os.symlink(DEMO_CONFIG, config)
+        # A copy of the demo config beside the artifacts (its relative sources point there), with
+        # the SLO overlay's objectives added.
+        with open(DEMO_CONFIG, encoding="utf-8") as f:
+            demo = yaml.safe_load(f)
+        slo_overlay(demo)
+        cls.slo_checks = {c["name"] for c in demo["checks"] if "slo" in c}
+        with open(config, "w", encoding="utf-8") as f:
+            yaml.safe_dump(demo, f, sort_keys=False)
         s.start("writer", [writer, f"--dsn={writer_dsn}", "--fault=hung-run",
                            f"--artifact-dir={artifacts}", "--fault=late-signals"])
 
@@ -233,6 +264,30 @@ class DashboardsLiveTest(unittest.TestCase):
         self.assertFalse(pending, f"no data after {DEADLINE_SECONDS}s:\n" + "\n".join(
             f"{k}: {v[0]}" for k, v in pending.items()) + "\nexporter log:\n"
             + self.stack.log("exporter"))
+
+    def test_slo_dashboard_shows_the_slo_checks(self):
+        """The SLO table's budget column lists the checks with an objective; the bad one burns."""
+        dashboard = lib.load_dashboards()["freshness-slo.json"]
+        (table,) = [p for p in lib.panels(dashboard) if p["title"] == "SLO checks"]
+        renamed = {v: k for k, v in table["transformations"][-1]["options"]["renameByName"].items()}
+        ref = renamed["Budget left"].split("#")[1].strip()
+        (target,) = [t for t in table["targets"] if t["refId"] == ref]
+        expr = lib.substitute(target["expr"], LIVE_VALUES)
+        deadline = time.time() + 90
+        while True:
+            result, error = self.query(expr, True)
+            self.assertIsNone(error)
+            budget = {r["metric"]["check"]: float(r["value"][1]) for r in result or []}
+            done = set(SLO_OVERLAY) <= set(budget) and budget["executions"] < 1
+            if done or time.time() > deadline:
+                break
+            time.sleep(2)
+        # Only checks with an objective, the overlay's at least (the demo's own count only
+        # inside their active windows).
+        self.assertLessEqual(set(budget), self.slo_checks)
+        self.assertLessEqual(set(SLO_OVERLAY), set(budget))
+        self.assertLess(budget["executions"], 1, "the duplicated execution burns budget")
+        self.assertEqual(budget["features"], 1)
 
     def test_variables_list_the_demo(self):
         with open(DEMO_CONFIG, encoding="utf-8") as f:

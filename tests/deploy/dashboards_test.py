@@ -7,7 +7,12 @@
   no __inputs, not editable by default, a datasource variable used by every panel and query,
   job/instance/check variables, job and instance matchers on every selector (and check on every
   check-level one), a unit and a description on every panel, $__rate_interval in every rate();
-- the pipeline and business dashboards aggregate across replicas (without instance, pod);
+- the pipeline and business dashboards aggregate across replicas (without instance, pod); the
+  SLO dashboard reads the SLO rules' series, recorded without them (their instance matcher takes
+  the empty value too, as for the data alerts);
+- the SLO dashboard reads only series the SLO rules record (and ALERTS of the SLO alerts), shows
+  every burn-rate window the alerts use against the alerts' factors, and sorts its table of SLO
+  checks by the budget left, least first;
 - the _config knobs reach the JSON: datasource, refresh, timezone, tags, editable, exporter
   selector, and the cluster variable (off by default; on, every selector carries it);
 - every query (variables substituted) parses with promtool's PromQL parser;
@@ -34,7 +39,9 @@ DASHBOARDS = {
     "pipeline-freshness.json": ("freshness-pipeline", "Pipeline freshness"),
     "exporter-health.json": ("freshness-exporter", "Exporter health"),
     "trading-business.json": ("freshness-trading", "Trading business view"),
+    "freshness-slo.json": ("freshness-slo", "Freshness SLOs"),
 }
+SLO_RULES = os.path.join(lib.RULES_DIR, "freshness-slo.rules.yml")
 
 # The query-check gauges the trading business view is built on (names fixed by its contract).
 TRADING_GAUGES = {"trading_daily_pnl", "trading_daily_loss_limit", "trading_position_quantity",
@@ -196,9 +203,11 @@ class DashboardTest(unittest.TestCase):
                     self.assertEqual(lib.metric_names(expr), {m for m, _ in found}, expr)
                     for metric, matchers in found:
                         alerts = metric == "ALERTS"
+                        # Recorded without the replica labels, like the data alerts.
+                        no_instance = alerts or metric.startswith("check:freshness_slo_")
                         self.assertEqual(matchers.get("job"), ("=~", "$job"), f"{metric} in {expr}")
                         self.assertEqual(matchers.get("instance"),
-                                         ("=~", "$instance|" if alerts else "$instance"),
+                                         ("=~", "$instance|" if no_instance else "$instance"),
                                          f"{metric} in {expr}")
                         if metric in EXPORTER_WIDE or (panel["title"], metric) in ACROSS_CHECKS:
                             self.assertNotIn("check", matchers, f"{metric} in {expr}")
@@ -335,6 +344,95 @@ class DashboardTest(unittest.TestCase):
         self.assertEqual(selectors('max(a:b{job=~"$job", x="{y}"}) / c{instance=~"$i|"}'),
                          [("a:b", {"job": ("=~", "$job"), "x": ("=", "{y}")}),
                           ("c", {"instance": ("=~", "$i|")})])
+
+
+def slo_rules():
+    """(records {name: expr}, alerts {name: expr}) of rules/freshness-slo.rules.yml."""
+    with open(SLO_RULES, encoding="utf-8") as f:
+        doc = yaml.safe_load(f)
+    records, alerts = {}, {}
+    for group in doc["groups"]:
+        for rule in group["rules"]:
+            if "record" in rule:
+                records.setdefault(rule["record"], rule["expr"])
+            else:
+                alerts[rule["alert"]] = rule["expr"]
+    return records, alerts
+
+
+class SloDashboardTest(unittest.TestCase):
+    """The "Freshness SLOs" dashboard against the SLO rules it reads."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dashboard = lib.load_dashboards()["freshness-slo.json"]
+        cls.panels = {p["title"]: p for p in lib.panels(cls.dashboard)}
+        cls.records, cls.alerts = slo_rules()
+
+    def test_reads_only_the_slo_rules_series(self):
+        used = set()
+        for panel, t in panel_queries(self.dashboard):
+            names = lib.metric_names(t["expr"])
+            used |= names
+            with self.subTest(panel=panel["title"], ref=t["refId"]):
+                self.assertTrue(names)
+                self.assertFalse(names - set(self.records) - {"ALERTS"},
+                                 f"not recorded by {os.path.basename(SLO_RULES)}: {t['expr']}")
+                if "ALERTS" in names:
+                    for metric, matchers in selectors(t["expr"]):
+                        op, value = matchers["alertname"]
+                        self.assertEqual(op, "=~")
+                        self.assertEqual(set(value.split("|")), set(self.alerts), t["expr"])
+        for metric in ("check:freshness_slo_objective:value", "check:freshness_slo_sli:window",
+                       "check:freshness_slo_budget_remaining:ratio",
+                       "check:freshness_slo_budget_remaining:seconds",
+                       "check:freshness_slo_counting:value", "check:freshness_slo_bad:value",
+                       "check:freshness_slo_bad:seconds_window", "ALERTS"):
+            self.assertIn(metric, used)
+        # The check variable lists the checks the exporter exports an objective for.
+        variables = {v["name"]: v for v in self.dashboard["templating"]["list"]}
+        query = variables["check"]["query"]["query"]
+        self.assertTrue(query.startswith("label_values(freshness_slo_objective{"), query)
+        self.assertIn("freshness_slo_objective", lib.exporter_metric_names())
+
+    def test_slo_series_have_no_replica_labels(self):
+        # Why the dashboard matches the empty instance: the per-check inputs drop it.
+        for name in ("check:freshness_slo_objective:value", "check:freshness_slo_counting:value",
+                     "check:freshness_slo_bad:value"):
+            self.assertIn("max without (instance, pod)", self.records[name], name)
+
+    def test_burn_rates_against_the_alert_factors(self):
+        expr = self.alerts["FreshnessSloBudgetBurn"]
+        pairs = re.findall(r"check:freshness_slo_burn_rate:(\w+) > ([\d.]+) and "
+                           r"check:freshness_slo_burn_rate:(\w+) > ([\d.]+)", expr)
+        self.assertEqual(len(pairs), 3, expr)
+        for long, factor, short, factor2 in pairs:
+            self.assertEqual(factor, factor2)
+            title = f"Burn rate, {long} and {short}"
+            with self.subTest(panel=title):
+                panel = self.panels[title]
+                exprs = [t["expr"] for t in panel["targets"]]
+                self.assertEqual([lib.metric_names(e) for e in exprs],
+                                 [{f"check:freshness_slo_burn_rate:{long}"},
+                                  {f"check:freshness_slo_burn_rate:{short}"}])
+                steps = panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
+                self.assertEqual([s["value"] for s in steps], [None, float(factor)])
+                self.assertEqual(panel["fieldConfig"]["defaults"]["custom"]["thresholdsStyle"],
+                                 {"mode": "dashed"})
+
+    def test_table_sorted_by_budget_left(self):
+        table = self.panels["SLO checks"]
+        self.assertEqual(table["options"]["sortBy"], [{"displayName": "Budget left",
+                                                       "desc": False}])
+        organize = table["transformations"][-1]["options"]
+        renamed = {v: k for k, v in organize["renameByName"].items()}
+        ref = renamed["Budget left"].split("#")[1].strip()
+        (target,) = [t for t in table["targets"] if t["refId"] == ref]
+        self.assertEqual(lib.metric_names(target["expr"]),
+                         {"check:freshness_slo_budget_remaining:ratio"})
+        columns = set(organize["renameByName"].values())
+        self.assertLessEqual({"Check", "Objective", "SLI", "Budget left", "Bad time left",
+                              "Burn 1h", "Burn 6h", "Burn 3d", "Now"}, columns)
 
 
 class ConfigTest(unittest.TestCase):
