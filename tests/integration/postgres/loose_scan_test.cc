@@ -62,9 +62,14 @@ class LooseScanTest : public PostgresTest {
     while (!stack.empty()) {
       const nlohmann::json node = stack.back();
       stack.pop_back();
-      nodes.emplace_back(node.value("Node Type", ""), node.value("Index Name", ""));
-      for (const nlohmann::json& child : node.value("Plans", nlohmann::json::array())) {
-        stack.push_back(child);
+      const auto text = [&node](const char* key) {
+        const auto found = node.find(key);
+        return found != node.end() && found->is_string() ? found->get_ref<const std::string&>()
+                                                         : std::string();
+      };
+      nodes.emplace_back(text("Node Type"), text("Index Name"));
+      if (node.contains("Plans")) {
+        for (const nlohmann::json& child : node["Plans"]) stack.push_back(child);
       }
     }
     return nodes;
