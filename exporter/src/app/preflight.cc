@@ -24,7 +24,7 @@ namespace {
 
 constexpr Duration kMinimumBudget{10'000};
 
-enum class Status { kOk, kWarn, kFail };
+enum class Status { kOk, kSkip, kWarn, kFail };
 
 // The value nodes of one check's keys: its own, else those of defaults.<kind>.
 class CheckNodes {
@@ -223,8 +223,9 @@ class Preflight {
   }
 
   void Print(const std::string& name, const Finding& finding) {
-    if (finding.status == Status::kOk) {
-      out_ << "OK   check " << name << ": " << finding.text << "\n";
+    if (finding.status == Status::kOk || finding.status == Status::kSkip) {
+      out_ << (finding.status == Status::kOk ? "OK  " : "SKIP") << " check " << name << ": "
+           << finding.text << "\n";
       return;
     }
     if (finding.status == Status::kFail) check_failed_ = true;
@@ -263,7 +264,7 @@ class Preflight {
       use.index_columns.push_back(nodes.Text("column").value_or(""));
     } else if (kind == "runs") {
       add("started_column", true);
-      add("finished_column", true);
+      add("finished_column", false);  // only tested for NULL: any type will do
       use.time_key = "started_column";
       use.index_columns = {nodes.Text("started_column").value_or("")};
     } else if (kind == "duplicates") {
@@ -303,7 +304,11 @@ class Preflight {
     std::string loose_index;
     const std::string sql = StatementOf(check, nodes, database, &loose_index);
     if (sql.empty()) {
-      return Finding{Status::kOk, "", {}, "kind " + check.spec().kind + " not checked", ""};
+      return Finding{Status::kSkip,
+                     "",
+                     {},
+                     "kind " + check.spec().kind + ": not checked by this version's preflight",
+                     ""};
     }
     std::vector<PlanNode> plan;
     try {
