@@ -24,13 +24,15 @@
 # a first (warm-up) one; it includes the exporter's per-transaction settings and result parsing.
 #
 # usage: bench/grouped_lag_bench.sh [--exporter=PATH] [--sizes=N,N,...] [--with-1e8]
-#                                   [--samples=N]
+#                                   [--samples=N] [--shared-buffers=SIZE] [--explain]
 #   --exporter  freshness_exporter binary (default build/release/exporter/freshness_exporter)
 #   --sizes     table sizes in rows, ascending (default 100000,1000000,10000000)
 #   --with-1e8  add 100000000 rows (about 10 GB of table and indexes, half an hour of loading)
 #   --samples   collections per check (default 7; the median is quoted)
-# Needs: postgresql-15, curl. About ten minutes with the defaults on 2 CPUs (the 10^7 load and its
-# indexes take most of it). Loopback only. Not part of the test suite.
+#   --shared-buffers  the server's shared_buffers (default that of scripts/lib/postgres.sh, 16MB)
+#   --explain   also print EXPLAIN (ANALYZE, BUFFERS) of the loose statement for 1,000 groups per
+#               size, after the measurements
+# Needs: postgresql-15, curl. Loopback only. Not part of the test suite.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -43,6 +45,8 @@ source bench/lib/common.sh
 exporter=build/release/exporter/freshness_exporter
 sizes=100000,1000000,10000000
 samples=7
+shared_buffers=""
+explain=false
 readonly groups="10 100 1000"
 checks="loose_10 group_by_10 loose_100 group_by_100 loose_1000 group_by_1000 runs_24h dups_24h"
 command_line="bench/grouped_lag_bench.sh${*:+ $*}"
@@ -53,6 +57,8 @@ for argument in "$@"; do
     --sizes=*) sizes=${argument#*=} ;;
     --with-1e8) sizes+=,100000000 ;;
     --samples=*) samples=${argument#*=} ;;
+    --shared-buffers=*) shared_buffers=${argument#*=} ;;
+    --explain) explain=true ;;
     -h | --help) usage ;;
     *)
       echo "grouped_lag_bench: unknown argument $argument" >&2
@@ -82,6 +88,15 @@ done
 
 bench_workdir freshness-grouped-lag-bench
 bench_postgres
+if [[ -n $shared_buffers ]]; then
+  [[ $shared_buffers =~ ^[0-9]+(kB|MB|GB)$ ]] || {
+    log "--shared-buffers: a size such as 2GB"
+    exit 2
+  }
+  psql "$(pg_dsn "$pg_port")" --no-psqlrc -qc "ALTER SYSTEM SET shared_buffers = '$shared_buffers'"
+  pg_stop "$pgdata"
+  pg_start "$pgdata" "$pg_port"
+fi
 psql "$(pg_dsn "$pg_port")" --no-psqlrc -qc 'CREATE DATABASE bench'
 dsn=$(pg_dsn "$pg_port" bench)
 sql() { psql "$dsn" --no-psqlrc -qAt -v ON_ERROR_STOP=1 "$@"; }
@@ -152,7 +167,7 @@ measure() {
     count[$check]=-1
     total=$((total + 1))
   done
-  deadline=$((SECONDS + 60 + samples * 60))
+  deadline=$((SECONDS + 300 + samples * size / 100000))
   while :; do
     local done_checks=0
     metrics=$(curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" 2>/dev/null || true)
@@ -185,6 +200,16 @@ measure() {
   bench_stop_exporter
 }
 
+# The exporter's loose statement for group_by [g1000] (checks/grouped_lag_sql.cc; g1000 is NOT
+# NULL, so there is no NULL probe), for --explain.
+loose_1000_sql='WITH RECURSIVE freshness_walk("g1000") AS ((SELECT "g1000" FROM "bench"."events"
+ WHERE "g1000" IS NOT NULL ORDER BY "g1000" LIMIT 1) UNION ALL SELECT n.* FROM freshness_walk w
+ CROSS JOIN LATERAL (SELECT t."g1000" FROM "bench"."events" t WHERE t."g1000" > w."g1000"
+ ORDER BY t."g1000" LIMIT 1) n), freshness_groups("g1000", freshness_newest) AS (SELECT w."g1000",
+ (SELECT max(t."ts") FROM "bench"."events" t WHERE t."g1000" = w."g1000") FROM freshness_walk w)
+ SELECT "g1000"::text, freshness_newest FROM freshness_groups
+ ORDER BY freshness_newest ASC NULLS FIRST LIMIT 1000'
+explained=""
 declare -A load_seconds total_mb
 epoch=$(sql -c 'SELECT now()')
 loaded=0
@@ -197,6 +222,12 @@ for size in "${size_list[@]}"; do
   total_mb[$size]=$(sql -c "SELECT round(pg_total_relation_size('bench.events') / 1048576.0)")
   log "$size rows: $samples collections per check"
   measure "$size"
+  if $explain; then
+    explained+="--- $size rows, loose_1000"$'\n'
+    plan=$(sql -c "EXPLAIN (ANALYZE, BUFFERS) $loose_1000_sql")
+    explained+=$(printf '%s\n' "$plan" | grep -m 1 'Buffers:')$'\n'
+    explained+=$(printf '%s\n' "$plan" | grep 'Execution Time')$'\n'
+  fi
 done
 
 # --- report --------------------------------------------------------------------------------------
@@ -230,3 +261,7 @@ for g in $groups; do
       'BEGIN { printf "%.2fx", a / b }')" "${series[$last,loose_$g]}" "${series[$last,group_by_$g]}"
 done
 echo "ratio: group_by / loose; MB: table and its four indexes; load s: rows and indexes"
+if [[ -n $explained ]]; then
+  echo
+  printf '%s' "$explained"
+fi
