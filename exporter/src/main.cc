@@ -4,11 +4,13 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "app/check_report.h"
 #include "app/exporter_app.h"
+#include "app/preflight.h"
 #include "checks/check_factory.h"
 #include "config/config_loader.h"
 #include "db/postgres_database.h"
@@ -70,6 +72,7 @@ int main(int argc, char** argv) {
   CLI::App cli{"freshness_exporter: Prometheus exporter for data-pipeline freshness"};
   std::string config_file = "freshness.yml";
   bool config_check = false;
+  bool check_connect = false;
   std::string listen_address = ":9560";
   std::string telemetry_path = "/metrics";
   std::string web_config_file;
@@ -81,7 +84,12 @@ int main(int argc, char** argv) {
   int workers = 8;
   bool version = false;
   cli.add_option("--config.file", config_file, "Configuration file")->capture_default_str();
-  cli.add_flag("--config.check", config_check, "Validate the configuration file and exit");
+  CLI::Option* config_check_flag =
+      cli.add_flag("--config.check", config_check, "Validate the configuration file and exit");
+  cli.add_flag("--check.connect", check_connect,
+               "With --config.check: also connect to every target and check each database "
+               "check's tables, columns, privileges and indexes")
+      ->needs(config_check_flag);
   cli.add_option("--web.listen-address", listen_address, "Address to listen on")
       ->capture_default_str();
   cli.add_option("--web.telemetry-path", telemetry_path, "Path of the metrics endpoint")
@@ -124,6 +132,12 @@ int main(int argc, char** argv) {
     try {
       const freshness::Config config = freshness::LoadConfigFile(config_file);
       // Things that will fail at run time but not at load: the exit code stays 0.
+      if (check_connect) {
+        std::ifstream input(config_file);
+        std::stringstream text;
+        text << input.rdbuf();
+        return freshness::RunPreflight(config, text.str(), std::cout);
+      }
       for (const std::string& warning : freshness::ConfigWarnings(config)) {
         std::cerr << "warning: " << warning << "\n";
       }

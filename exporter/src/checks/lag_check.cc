@@ -8,6 +8,7 @@
 #include "config/label_names.h"
 #include "db/database.h"
 #include "db/sql_text.h"
+#include "db/table_catalog.h"
 #include "metrics/metric_names.h"
 #include "util/check_error.h"
 
@@ -38,8 +39,34 @@ std::vector<MetricDescriptor> LagCheck::Descriptors() const {
   return out;
 }
 
+LagCheck::Plan LagCheck::PlanFor(Database& database, Duration budget) {
+  if (!settings_.grouped) return Plan{settings_.sql, "", true};
+  std::lock_guard<std::mutex> lock(plan_mutex_);
+  if (plan_) return *plan_;
+  const GroupedLagQuery& query = *settings_.grouped;
+  TableInfo table;
+  try {
+    table = LookupTable(database, query.table, budget);
+  } catch (const CheckError&) {
+    // The GROUP BY form still answers (or fails with the error that explains why).
+    return Plan{settings_.sql, "", false};
+  }
+  // A table that is not there (yet, or not for this role) fails the GROUP BY form with the
+  // server's message; the choice is made once it exists.
+  if (!table.found) return Plan{settings_.sql, "", false};
+  Plan plan{settings_.sql, "", true};
+  if (const std::optional<LooseIndex> index = FindLooseIndex(table, query.group_by, query.column)) {
+    const ColumnInfo* first = table.Column(index->group_order[0]);
+    plan.sql = LooseGroupedLagSql(query, index->group_order, first == nullptr || !first->not_null);
+    plan.index = index->name;
+  }
+  plan_ = plan;
+  return plan;
+}
+
 Observation LagCheck::Collect(const CollectContext& context) {
-  const QueryResult result = context.database->Query(settings_.sql, context.budget);
+  const std::string sql = PlanFor(*context.database, context.budget).sql;
+  const QueryResult result = context.database->Query(sql, context.budget);
   const std::vector<std::string>& group_by = settings_.group_by;
   const std::size_t label_count = group_by.size();
   if (result.columns.size() != label_count + 1) {
@@ -271,22 +298,18 @@ std::shared_ptr<Check> MakeLagCheck(CheckSpec spec, MappingReader& reader, const
     if (!column) {
       reader.FailAt(reader.Raw("column"), "column", "invalid column name \"" + column_name + "\"");
     }
-    std::string select;
-    std::string group;
+    std::string sql = "SELECT max(" + *column + ") FROM " + *table;
+    const std::optional<std::string> where = reader.OptionalString("where");
     for (const std::string& name : settings.group_by) {
-      const std::optional<std::string> quoted = QuoteColumnName(name);
-      if (!quoted) reader.Fail("group_by", "invalid column name \"" + name + "\"");
-      select += *quoted + "::text, ";
-      group += (group.empty() ? "" : ", ") + *quoted;
+      if (!QuoteColumnName(name)) reader.Fail("group_by", "invalid column name \"" + name + "\"");
     }
-    std::string sql = "SELECT " + select + "max(" + *column + ") FROM " + *table;
-    if (const std::optional<std::string> where = reader.OptionalString("where")) {
-      sql += " WHERE (" + *where + ")";
-    }
-    if (!group.empty()) {
+    if (settings.group_by.empty()) {
+      if (where) sql += " WHERE (" + *where + ")";
+    } else {
       // Stalest first, capped, so a huge group_by cannot flood /metrics.
-      sql += " GROUP BY " + group + " ORDER BY max(" + *column + ") ASC NULLS FIRST LIMIT " +
-             std::to_string(settings.max_series);
+      settings.grouped = GroupedLagQuery{table_name, column_name, settings.group_by,
+                                         where.value_or(""), settings.max_series};
+      sql = PlainGroupedLagSql(*settings.grouped);
     }
     settings.sql = std::move(sql);
   }

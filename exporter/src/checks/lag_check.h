@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "checks/check.h"
+#include "checks/grouped_lag_sql.h"
 #include "config/mapping_reader.h"
 
 namespace freshness {
@@ -25,7 +26,19 @@ class LagCheck final : public Check {
     TierPair tiers;  // warn_after, error_after (seconds)
     Duration for_duration{0};
     std::optional<Duration> forget_after = Duration(86'400'000);  // nullopt: off
+    // Set for table + column + group_by (not for custom sql): the statement is then chosen per
+    // config, the loose index scan when the table has the index for it, else `sql`.
+    std::optional<GroupedLagQuery> grouped;
   };
+
+  // The statement a grouped lag check runs against `database`.
+  struct Plan {
+    std::string sql;
+    std::string index;     // the index the loose scan walks; empty for the GROUP BY form
+    bool decided = false;  // false: the catalog could not be read; retried next collection
+  };
+  // The catalog is read once per check (so once per config load): later calls return the same.
+  Plan PlanFor(Database& database, Duration budget);
 
   LagCheck(CheckSpec spec, Settings settings);
 
@@ -49,6 +62,8 @@ class LagCheck final : public Check {
   };
 
   Settings settings_;
+  std::mutex plan_mutex_;
+  std::optional<Plan> plan_;
   mutable std::mutex memory_mutex_;
   std::map<Labels, Group> memory_;
 };

@@ -183,6 +183,10 @@ void Collector::RunCheck(std::size_t index) {
   } catch (...) {
     failure = Observation::Failure{ErrorReason::kQuery, "unknown error"};
   }
+  if (failure && failure->message.rfind("target \"", 0) == 0) {
+    // A database error: say which check met it, wherever the message is shown on its own.
+    failure->message = "check \"" + spec.name + "\", " + failure->message;
+  }
   const double duration =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const double finished_unix = ToUnixSeconds(clock_.Now());

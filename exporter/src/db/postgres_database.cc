@@ -36,6 +36,11 @@ Duration Remaining(steady_clock::time_point deadline) {
   return std::chrono::duration_cast<Duration>(deadline - steady_clock::now());
 }
 
+std::string Unqualified(const std::string& name) {
+  const std::size_t dot = name.rfind('.');
+  return dot == std::string::npos ? name : name.substr(dot + 1);
+}
+
 bool StartsWith(const std::string& text, const std::string& prefix) {
   return text.rfind(prefix, 0) == 0;
 }
@@ -105,6 +110,75 @@ ServerError ParseServerError(const std::string& text) {
     return {match[1], FirstMessageLine(match[2])};
   }
   return {"", FirstMessageLine(text)};
+}
+
+namespace {
+
+// The first table a generated statement reads ("FROM \"ops\".\"t\"" -> "ops.t"); "" if none.
+std::string TableOfStatement(const std::string& sql) {
+  static const std::regex kFrom(
+      R"re(\bFROM\s+((?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\.(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*))*))re",
+      std::regex::icase);
+  std::smatch match;
+  if (!std::regex_search(sql, match, kFrom)) return "";
+  std::string table = match[1];
+  table.erase(std::remove(table.begin(), table.end(), '"'), table.end());
+  return table;
+}
+
+std::string Quoted(const std::string& message, const std::regex& pattern) {
+  std::smatch match;
+  return std::regex_search(message, match, pattern) ? std::string(match[1]) : "";
+}
+
+}  // namespace
+
+std::string DescribeSqlError(const std::string& sqlstate, const std::string& message,
+                             const std::string& sql, const std::string& role) {
+  const std::string table = TableOfStatement(sql);
+  const std::string who = role.empty() ? "the exporter's role" : role;
+  if (sqlstate == "42703") {
+    return message + (table.empty() ? "" : " in " + table) +
+           "; fix: correct the column key of the check (freshness_exporter --config.check "
+           "--check.connect lists the table's columns)";
+  }
+  if (sqlstate == "42P01") {
+    return message +
+           "; fix: correct the table key of the check (schema.table), or create the table; "
+           "an unqualified name is looked up in the search_path of " +
+           who;
+  }
+  if (sqlstate == "42501") {
+    static const std::regex kSchema(R"(permission denied for schema (\S+))");
+    static const std::regex kTable(R"(permission denied for (?:table|relation|view) (\S+))");
+    const std::string schema = Quoted(message, kSchema);
+    if (!schema.empty()) {
+      return message + (table.empty() ? "" : " (reading " + table + ")") +
+             "; fix: GRANT USAGE ON SCHEMA " + schema + " TO " + who;
+    }
+    const std::string denied = Quoted(message, kTable);
+    const std::string target =
+        !table.empty() && (denied.empty() || Unqualified(table) == denied) ? table : denied;
+    if (!target.empty()) {
+      return message + "; fix: GRANT SELECT ON " + target + " TO " + who;
+    }
+    return message + "; fix: GRANT SELECT on the tables the check reads TO " + who;
+  }
+  return message;
+}
+
+std::string DescribeConnectError(const std::string& message, const std::string& dsn_source) {
+  if (message.find("password authentication failed") != std::string::npos ||
+      message.find("28P01") != std::string::npos) {
+    return message + "; fix: correct the user or password of the DSN in " + dsn_source;
+  }
+  if (message.find("does not exist") != std::string::npos &&
+      (message.find("role ") != std::string::npos ||
+       message.find("database ") != std::string::npos)) {
+    return message + "; fix: correct the user or dbname of the DSN in " + dsn_source +
+           ", or create it";
+  }
+  return message;
 }
 
 std::string RedactSecrets(std::string message, const std::vector<std::string>& secrets) {
@@ -280,7 +354,11 @@ std::unique_ptr<PostgresDatabase::Connection> PostgresDatabase::Connect(SteadyTi
           message.find("URI") != std::string::npos) {
         message = "invalid DSN (libpq cannot parse it)";
       }
-      message = postgres::RedactSecrets(message, {conninfo.password});
+      message = postgres::RedactSecrets(
+          postgres::DescribeConnectError(message, target_.dsn_env.empty()
+                                                      ? "file " + target_.dsn_file
+                                                      : "environment variable " + target_.dsn_env),
+          {conninfo.password});
     }
   } catch (const CheckError& error) {  // ResolveDsn: the variable or file is missing
     reason = error.reason();
@@ -373,7 +451,9 @@ QueryResult PostgresDatabase::RunTransaction(Connection& connection, const std::
     if (state.empty() && sql_error != nullptr) state = sql_error->sqlstate();
     if (!state.empty()) {
       reason = postgres::ReasonForSqlState(state);
-      message = "SQLSTATE " + state + ": " + parsed.message;
+      message =
+          "SQLSTATE " + state + ": " +
+          postgres::DescribeSqlError(state, parsed.message, sql, connection.connection.username());
     } else if (dynamic_cast<const pqxx::failure*>(&error) != nullptr) {
       // No SQLSTATE from libpq itself: the connection broke or the commit is in doubt.
       reason = ErrorReason::kConnection;

@@ -109,6 +109,17 @@ struct ServerError {
 };
 ServerError ParseServerError(const std::string& text);
 
+// A server error made actionable: the table the statement reads, and the likely fix, for the
+// errors a config mistake causes (42703 undefined column, 42P01 undefined table, 42501
+// permission denied). `role` is the connecting role, for the GRANT to run. Other errors are
+// returned unchanged.
+// "column \"tstamp\" does not exist" -> "column \"tstamp\" does not exist in ops.t; fix: ..."
+std::string DescribeSqlError(const std::string& sqlstate, const std::string& message,
+                             const std::string& sql, const std::string& role);
+// A connection error made actionable: failed password authentication (28P01) and an unknown role
+// or database name the DSN source (`dsn_source`: "environment variable X" or "file F").
+std::string DescribeConnectError(const std::string& message, const std::string& dsn_source);
+
 // Removes every occurrence of `secrets` and anything that looks like a password
 // (password=..., postgresql://user:secret@host) from a message.
 std::string RedactSecrets(std::string message, const std::vector<std::string>& secrets);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -1312,6 +1313,227 @@ targets:
   EXPECT_NE(Get(port, "/metrics").find("freshness_check_success{check=\"events\"} 1"),
             std::string::npos)
       << "success blinked to 0 on the reload";
+}
+
+// --config.check --check.connect: tables of their own, read by it_reader, some of them
+// unreadable or without an index.
+class PreflightTest : public ExporterCliTest {
+ protected:
+  void SetUp() override {
+    Server().Execute(R"(
+      DROP SCHEMA IF EXISTS pf CASCADE;
+      DROP SCHEMA IF EXISTS pf_private CASCADE;
+      CREATE SCHEMA pf;
+      CREATE TABLE pf.ticks (ticker text, ts timestamptz, note text);
+      INSERT INTO pf.ticks SELECT 'T' || (g % 3), now() - g * interval '1 minute', 'n'
+        FROM generate_series(1, 300) g;
+      CREATE INDEX ticks_ticker_ts ON pf.ticks (ticker, ts);
+      CREATE INDEX ticks_ts ON pf.ticks (ts);
+      CREATE TABLE pf.runs (started_at timestamptz, finished_at timestamptz);
+      CREATE INDEX runs_started_at ON pf.runs (started_at);
+      CREATE TABLE pf.execs (recommendation_id int, executed_at timestamptz);
+      CREATE INDEX execs_executed_at ON pf.execs (executed_at);
+      CREATE TABLE pf.unindexed (ts timestamptz);
+      CREATE TABLE pf.secret (ts timestamptz);
+      CREATE INDEX secret_ts ON pf.secret (ts);
+      CREATE SCHEMA pf_private;
+      CREATE TABLE pf_private.t (ts timestamptz);
+      GRANT USAGE ON SCHEMA pf TO it_reader;
+      GRANT SELECT ON pf.ticks, pf.runs, pf.execs, pf.unindexed TO it_reader;
+      GRANT SELECT ON pf_private.t TO it_reader;
+    )");
+  }
+
+  std::pair<int, std::string> Preflight(const std::string& config_text,
+                                        std::map<std::string, std::string> environment) {
+    config_ = dir_.Write("freshness.yml", config_text);
+    return RunProgram(
+        {ExporterBinary(), "--config.check", "--check.connect", "--config.file=" + config_},
+        environment);
+  }
+
+  // "file:line:column" of the first occurrence of `needle` in `text`, 1-based.
+  std::string PositionOf(const std::string& text, const std::string& needle) const {
+    const std::size_t at = text.find(needle);
+    EXPECT_NE(at, std::string::npos) << needle;
+    const std::size_t line_start = text.rfind('\n', at);
+    const long line = std::count(text.begin(), text.begin() + static_cast<long>(at), '\n') + 1;
+    const std::size_t column = line_start == std::string::npos ? at + 1 : at - line_start;
+    return config_ + ":" + std::to_string(line) + ":" + std::to_string(column);
+  }
+
+  std::string config_;
+};
+
+constexpr const char* kPreflightGood = R"(targets:
+  pipeline: {dsn_env: IT_READER_DSN}
+checks:
+  - {name: ticks, kind: lag, target: pipeline, table: pf.ticks, column: ts, group_by: [ticker]}
+  - {name: newest_tick, kind: lag, target: pipeline, table: pf.ticks, column: ts, where: "note = 'n'"}
+  - {name: runs, kind: runs, target: pipeline, table: pf.runs, started_column: started_at,
+     finished_column: finished_at, window: 2h, max_duration: 1h}
+  - {name: execs, kind: duplicates, target: pipeline, table: pf.execs, key: [recommendation_id],
+     time_column: executed_at}
+  - {name: pnl, kind: query, target: pipeline, sql: "SELECT count(*) AS n FROM pf.runs",
+     metrics: [{name: pf_runs, value: n}]}
+)";
+
+TEST_F(PreflightTest, AllChecksOkExitsZeroAndNamesTheirIndexes) {
+  const auto [code, output] = Preflight(kPreflightGood, Environment());
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_NE(output.find("OK   check ticks: index pf.ticks_ticker_ts (loose index scan over 3 "
+                        "groups)\n"),
+            std::string::npos)
+      << output;
+  // Small tables: the planner may scan them, the index is still named.
+  EXPECT_NE(output.find("OK   check newest_tick: index pf.ticks_ts"), std::string::npos) << output;
+  EXPECT_NE(output.find("OK   check runs: index pf.runs_started_at"), std::string::npos) << output;
+  EXPECT_NE(output.find("OK   check execs: index pf.execs_executed_at"), std::string::npos)
+      << output;
+  EXPECT_NE(output.find("OK   check pnl: custom sql plans"), std::string::npos) << output;
+  EXPECT_EQ(output.find("FAIL"), std::string::npos) << output;
+  EXPECT_EQ(output.find(kPassword), std::string::npos);
+}
+
+TEST_F(PreflightTest, UnsetDsnVariableFailsTheTargetWithExitTwo) {
+  const auto [code, output] = Preflight(kPreflightGood, {});
+  EXPECT_EQ(code, 2) << output;
+  EXPECT_NE(output.find("FAIL target pipeline (" + PositionOf(kPreflightGood, "IT_READER_DSN") +
+                        ", key dsn_env): environment variable IT_READER_DSN is not set; fix: "
+                        "export IT_READER_DSN="),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("FAIL check ticks ("), std::string::npos) << output;
+  EXPECT_EQ(output.find("OK "), std::string::npos) << output;
+  // A wrong password is a target failure too, and says where the DSN comes from.
+  std::map<std::string, std::string> wrong = {
+      {"IT_READER_DSN", Server().Dsn("postgres", "it_reader", "not-the-password")}};
+  const auto [auth_code, auth_output] = Preflight(kPreflightGood, wrong);
+  EXPECT_EQ(auth_code, 2) << auth_output;
+  EXPECT_NE(auth_output.find("password authentication failed for user \"it_reader\"; fix: correct "
+                             "the user or password of the DSN in environment variable "
+                             "IT_READER_DSN"),
+            std::string::npos)
+      << auth_output;
+  EXPECT_EQ(auth_output.find("not-the-password"), std::string::npos);
+}
+
+TEST_F(PreflightTest, WrongColumnNamesTheKeyAndItsPosition) {
+  const std::string text = R"(targets:
+  pipeline: {dsn_env: IT_READER_DSN}
+checks:
+  - {name: ticks, kind: lag, target: pipeline, table: pf.ticks, column: tstamp, group_by: [ticker]}
+  - {name: by_note, kind: lag, target: pipeline, table: pf.ticks, column: note}
+  - {name: runs, kind: runs, target: pipeline, table: pf.runs, started_column: started_at,
+     finished_column: finished_at, window: 2h, max_duration: 1h}
+  - {name: typo, kind: runs, target: pipeline, table: pf.runs, started_column: startd_at,
+     finished_column: finished_at, window: 2h, max_duration: 1h}
+)";
+  const auto [code, output] = Preflight(text, Environment());
+  EXPECT_EQ(code, 3) << output;
+  EXPECT_NE(output.find("FAIL check ticks (" + PositionOf(text, "tstamp") +
+                        ", key column): column \"tstamp\" does not exist in pf.ticks; fix: name "
+                        "one of its time columns: ts\n"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("FAIL check typo (" + PositionOf(text, "startd_at") +
+                        ", key started_column): column \"startd_at\" does not exist in pf.runs; "
+                        "fix: did you mean \"started_at\"?\n"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("FAIL check by_note (" + PositionOf(text, "note}") +
+                        ", key column): column \"note\" of pf.ticks is text, not timestamp, "
+                        "timestamptz or date"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("OK   check runs: index pf.runs_started_at"), std::string::npos) << output;
+}
+
+TEST_F(PreflightTest, UnreadableTableOrSchemaPrintsTheGrant) {
+  const std::string text = R"(targets:
+  pipeline: {dsn_env: IT_READER_DSN}
+checks:
+  - {name: secret, kind: lag, target: pipeline, table: pf.secret, column: ts}
+  - {name: private, kind: lag, target: pipeline, table: pf_private.t, column: ts}
+  - {name: missing, kind: lag, target: pipeline, table: pf.nowhere, column: ts}
+)";
+  const auto [code, output] = Preflight(text, Environment());
+  EXPECT_EQ(code, 3) << output;
+  EXPECT_NE(output.find("FAIL check secret (" + PositionOf(text, "pf.secret") +
+                        ", key table): role it_reader cannot SELECT pf.secret (column ts); fix: "
+                        "GRANT SELECT ON pf.secret TO it_reader\n"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("FAIL check private (" + PositionOf(text, "pf_private.t") +
+                        ", key table): role it_reader has no USAGE on schema pf_private; fix: "
+                        "GRANT USAGE ON SCHEMA pf_private TO it_reader\n"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("FAIL check missing (" + PositionOf(text, "pf.nowhere") +
+                        ", key table): table pf.nowhere does not exist"),
+            std::string::npos)
+      << output;
+}
+
+TEST_F(PreflightTest, MissingIndexIsAWarningWithTheIndexToCreate) {
+  const std::string text = R"(targets:
+  pipeline: {dsn_env: IT_READER_DSN}
+checks:
+  - {name: plain, kind: lag, target: pipeline, table: pf.unindexed, column: ts}
+  - {name: notes, kind: lag, target: pipeline, table: pf.ticks, column: ts, group_by: [note]}
+)";
+  const auto [code, output] = Preflight(text, Environment());
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_NE(output.find("WARN check plain (" + PositionOf(text, "ts}") +
+                        ", key column): no index: every collection reads the whole of "
+                        "pf.unindexed; fix: CREATE INDEX ON pf.unindexed (ts)\n"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("WARN check notes (" + PositionOf(text, "[note]") +
+                        ", key group_by): no index on (note, ts) for a loose index scan: every "
+                        "collection reads the whole table; fix: CREATE INDEX ON pf.ticks (note, "
+                        "ts)\n"),
+            std::string::npos)
+      << output;
+}
+
+// The same mistakes at run time: the error names the check, the target, the table and the fix.
+TEST_F(PreflightTest, RunTimeDatabaseErrorsNameTheCheckTableAndFix) {
+  const std::string text = R"(targets:
+  pipeline: {dsn_env: IT_READER_DSN}
+checks:
+  - {name: ticks, kind: lag, target: pipeline, table: pf.ticks, column: tstamp}
+  - {name: secret, kind: lag, target: pipeline, table: pf.secret, column: ts}
+  - {name: private, kind: lag, target: pipeline, table: pf_private.t, column: ts}
+  - {name: missing, kind: lag, target: pipeline, table: pf.nowhere, column: ts}
+)";
+  config_ = dir_.Write("freshness.yml", text);
+  const auto [code, output] = RunProgram(
+      {ExporterBinary(), "--once", "--output=json", "--config.file=" + config_}, Environment());
+  EXPECT_EQ(code, 3) << output;
+  const std::size_t json_start = output.find('{');
+  ASSERT_NE(json_start, std::string::npos) << output;
+  const nlohmann::json document = nlohmann::json::parse(output.substr(json_start), nullptr, false);
+  ASSERT_FALSE(document.is_discarded()) << output;
+  std::map<std::string, std::string> errors;
+  for (const nlohmann::json& check : document["checks"]) {
+    errors[check["name"]] = check["error"].is_string() ? check["error"].get<std::string>() : "";
+  }
+  EXPECT_EQ(errors["ticks"],
+            "check \"ticks\", target \"pipeline\": SQLSTATE 42703: column \"tstamp\" does not "
+            "exist in pf.ticks; fix: correct the column key of the check (freshness_exporter "
+            "--config.check --check.connect lists the table's columns)");
+  EXPECT_EQ(errors["secret"],
+            "check \"secret\", target \"pipeline\": SQLSTATE 42501: permission denied for table "
+            "secret; fix: GRANT SELECT ON pf.secret TO it_reader");
+  EXPECT_EQ(errors["private"],
+            "check \"private\", target \"pipeline\": SQLSTATE 42501: permission denied for schema "
+            "pf_private (reading pf_private.t); fix: GRANT USAGE ON SCHEMA pf_private TO "
+            "it_reader");
+  EXPECT_NE(errors["missing"].find("SQLSTATE 42P01: relation \"pf.nowhere\" does not exist; fix: "
+                                   "correct the table key"),
+            std::string::npos)
+      << errors["missing"];
 }
 
 }  // namespace

@@ -88,9 +88,11 @@ TEST_F(SqlChecksTest, LagGroupByKeepsTheStalestSeriesUnderTheCap) {
                      {std::string("MSFT"), std::string("2027-01-15 07:00:00+00")},
                      {std::string("TSLA"), std::string("2027-01-15 09:00:00+00")}}});
   const Observation observation = Collect(*check);
-  EXPECT_NE(database_.queries()[0].find("GROUP BY \"ticker\" ORDER BY max(\"ts\") ASC NULLS FIRST "
-                                        "LIMIT 2"),
-            std::string::npos);
+  // The catalog answer makes no sense (this fake answers every query alike): GROUP BY form.
+  EXPECT_NE(
+      database_.queries().back().find("GROUP BY \"ticker\" ORDER BY max(\"ts\") ASC NULLS FIRST "
+                                      "LIMIT 2"),
+      std::string::npos);
   EXPECT_NE(Find(observation, metric::kLagSeconds, {{"ticker", "MSFT"}}), nullptr);
   EXPECT_NE(Find(observation, metric::kLagSeconds, {{"ticker", "AAPL"}}), nullptr);
   EXPECT_EQ(Find(observation, metric::kLagSeconds, {{"ticker", "TSLA"}}), nullptr);

@@ -208,5 +208,39 @@ TEST(PostgresDatabaseTest, UnparsableDsnIsNotEchoed) {
   ::unsetenv(target.dsn_env.c_str());
 }
 
+TEST(DescribeSqlErrorTest, NamesTheTableAndTheFixForConfigMistakes) {
+  const std::string sql = "SELECT max(\"tstamp\") FROM \"ops\".\"executions\" WHERE (x)";
+  EXPECT_EQ(postgres::DescribeSqlError("42703", "column \"tstamp\" does not exist", sql, "reader"),
+            "column \"tstamp\" does not exist in ops.executions; fix: correct the column key of "
+            "the check (freshness_exporter --config.check --check.connect lists the table's "
+            "columns)");
+  EXPECT_EQ(
+      postgres::DescribeSqlError("42501", "permission denied for table executions", sql, "reader"),
+      "permission denied for table executions; fix: GRANT SELECT ON ops.executions TO reader");
+  EXPECT_EQ(postgres::DescribeSqlError("42501", "permission denied for schema ops", sql, "reader"),
+            "permission denied for schema ops (reading ops.executions); fix: GRANT USAGE ON "
+            "SCHEMA ops TO reader");
+  // A custom statement reading another table than the one denied: the denied one is named.
+  EXPECT_EQ(postgres::DescribeSqlError("42501", "permission denied for table pnl",
+                                       "SELECT * FROM ops.executions JOIN pnl USING (id)", "r"),
+            "permission denied for table pnl; fix: GRANT SELECT ON pnl TO r");
+  EXPECT_NE(postgres::DescribeSqlError("42P01", "relation \"ops.t\" does not exist", sql, "r")
+                .find("; fix: correct the table key of the check (schema.table)"),
+            std::string::npos);
+  // Anything else is left alone.
+  EXPECT_EQ(postgres::DescribeSqlError("22012", "division by zero", sql, "r"), "division by zero");
+}
+
+TEST(DescribeConnectErrorTest, PointsAtTheDsnSource) {
+  EXPECT_EQ(
+      postgres::DescribeConnectError("FATAL:  password authentication failed for user \"reader\"",
+                                     "environment variable OPS_DSN"),
+      "FATAL:  password authentication failed for user \"reader\"; fix: correct the user or "
+      "password of the DSN in environment variable OPS_DSN");
+  EXPECT_EQ(postgres::DescribeConnectError("could not connect to server: Connection refused",
+                                           "file /run/dsn"),
+            "could not connect to server: Connection refused");
+}
+
 }  // namespace
 }  // namespace freshness
