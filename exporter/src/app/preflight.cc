@@ -13,6 +13,7 @@
 #include "checks/duplicates_check.h"
 #include "checks/lag_check.h"
 #include "checks/runs_check.h"
+#include "checks/volume_check.h"
 #include "config/mapping_reader.h"
 #include "db/postgres_database.h"
 #include "db/table_catalog.h"
@@ -272,6 +273,10 @@ class Preflight {
       add("time_column", true);
       use.time_key = "time_column";
       use.index_columns = {nodes.Text("time_column").value_or("")};
+    } else if (kind == "volume") {
+      add("time_column", true);
+      use.time_key = "time_column";
+      use.index_columns = {nodes.Text("time_column").value_or("")};
     } else {
       return std::nullopt;
     }
@@ -290,6 +295,9 @@ class Preflight {
     if (const auto* runs = dynamic_cast<const RunsCheck*>(&check)) return runs->sql();
     if (const auto* duplicates = dynamic_cast<const DuplicatesCheck*>(&check)) {
       return duplicates->sql();
+    }
+    if (const auto* volume = dynamic_cast<const VolumeCheck*>(&check)) {
+      return volume->CountSql(std::chrono::system_clock::now());
     }
     return "";
   }
@@ -319,6 +327,20 @@ class Preflight {
       return Finding{Status::kFail, key, nodes.Find(key),
                      "the statement does not plan: " + ErrorText(error.what(), check.spec().target),
                      key == "sql" ? "correct the SQL" : "correct " + key};
+    }
+    // failed_when goes into a statement of its own: a condition that is not boolean, or names
+    // a column the table lacks, fails here rather than at the first collection.
+    if (const auto* runs = dynamic_cast<const RunsCheck*>(&check); runs && runs->ledger()) {
+      try {
+        Explain(database, runs->ledger()->sql, Budget(check));
+      } catch (const CheckError& error) {
+        if (error.reason() == ErrorReason::kConnection) throw;
+        return Finding{Status::kFail, "failed_when", nodes.Find("failed_when"),
+                       "the failed_when statement does not plan: " +
+                           ErrorText(error.what(), check.spec().target),
+                       "make failed_when a boolean condition on the columns of " +
+                           (use ? use->table : std::string("the table"))};
+      }
     }
     if (!use) {
       std::set<std::string> indexes;

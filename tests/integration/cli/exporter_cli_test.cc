@@ -1449,6 +1449,44 @@ checks:
   EXPECT_NE(output.find("OK   check runs: index pf.runs_started_at"), std::string::npos) << output;
 }
 
+TEST_F(PreflightTest, FailedWhenAndVolumeChecksArePlannedToo) {
+  Server().Execute(R"(
+    CREATE TABLE pf.ledger (started_at timestamptz, finished_at timestamptz, status text);
+    CREATE INDEX ledger_started_at ON pf.ledger (started_at);
+    GRANT SELECT ON pf.ledger TO it_reader;
+  )");
+  const std::string text = R"(targets:
+  pipeline: {dsn_env: IT_READER_DSN}
+checks:
+  - {name: ledger, kind: runs, target: pipeline, table: pf.ledger, started_column: started_at,
+     finished_column: finished_at, window: 2h, max_duration: 1h, failed_when: "status = 'failed'"}
+  - {name: not_boolean, kind: runs, target: pipeline, table: pf.ledger, started_column: started_at,
+     finished_column: finished_at, window: 2h, max_duration: 1h, failed_when: "status"}
+  - {name: no_column, kind: runs, target: pipeline, table: pf.ledger, started_column: started_at,
+     finished_column: finished_at, window: 2h, max_duration: 1h, failed_when: "error IS NOT NULL"}
+  - {name: tick_volume, kind: volume, target: pipeline, table: pf.ticks, time_column: ts,
+     period: 1h, expect: {days_ago: 1}}
+  - {name: unindexed_volume, kind: volume, target: pipeline, table: pf.unindexed, time_column: ts,
+     period: 1h, expect: {rows: 100}}
+)";
+  const auto [code, output] = Preflight(text, Environment());
+  EXPECT_EQ(code, 3) << output;
+  EXPECT_NE(output.find("OK   check ledger: index pf.ledger_started_at"), std::string::npos)
+      << output;
+  EXPECT_NE(output.find("FAIL check not_boolean (" + PositionOf(text, "\"status\"}") +
+                        ", key failed_when): the failed_when statement does not plan: "),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("FAIL check no_column (" + PositionOf(text, "\"error IS") +
+                        ", key failed_when): the failed_when statement does not plan: "),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("OK   check tick_volume: index pf.ticks_ts"), std::string::npos) << output;
+  EXPECT_NE(output.find("WARN check unindexed_volume ("), std::string::npos) << output;
+  EXPECT_NE(output.find("CREATE INDEX ON pf.unindexed (ts)"), std::string::npos) << output;
+  EXPECT_EQ(output.find("SKIP"), std::string::npos) << output;
+}
+
 TEST_F(PreflightTest, UnreadableTableOrSchemaPrintsTheGrant) {
   const std::string text = R"(targets:
   pipeline: {dsn_env: IT_READER_DSN}
