@@ -4,7 +4,8 @@ included) against the real exporter while a check with an `slo:` goes bad and re
 
 usage: slo_live_test.py EXPORTER_BINARY
 
-No database: two artifact checks read files in a temporary directory, both with an objective.
+No database: a real Alertmanager with the shipped routing, its receivers pointed at a local
+capture server (tests/rules/alertmanager_harness.py); two artifact checks read files in a temporary directory, both with an objective.
 `report` (max_age 3s, 99 % over 7d) is kept fresh by touching its file, then left alone (it goes
 stale: a warning tier, so every counting instant is bad), then touched again. `steady` (max_age
 1h, 99.5 % over 28d) stays fresh throughout: the control. Prometheus scrapes every second and
@@ -13,7 +14,8 @@ no sample that old exists, so a one-minute run sees every window move. Asserts:
   - while good: counting time accumulates, no bad time, SLI 1, the whole budget left;
   - while bad: bad time grows, the SLI drops below 1, budget is consumed (ratio below 1, bad time
     left below (1 - objective) x counting time), every burn rate is above 0, and
-    FreshnessSloBudgetBurn fires (critical: 14.4x over 1h and 5m);
+    FreshnessSloBudgetBurn fires (critical: 14.4x over 1h and 5m) and its page reaches the
+    PagerDuty receiver of the shipped Alertmanager routing (a capture server);
   - after recovery: no more bad time, the 5m burn rate falls;
   - the control check has no bad time and an SLI of 1 all along;
   - the recorded series are consistent (SLI = 1 - bad/counting, bad time left = (1 - objective)
@@ -22,6 +24,7 @@ no sample that old exists, so a one-minute run sees every window move. Asserts:
     every rule group) and every rule reports health ok.
 About 70 seconds.
 """
+import contextlib
 import json
 import os
 import re
@@ -39,6 +42,9 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(HERE, "..", "deploy"))
 import deploy_lib as lib  # noqa: E402
 from dashboards_live_test import Stack, http_get, shell  # noqa: E402
+
+sys.path.insert(0, os.path.join(HERE, "..", "rules"))
+import alertmanager_harness as harness  # noqa: E402
 
 EXPORTER = None
 GOOD_SECONDS = 12   # counting and good before the outage
@@ -82,6 +88,7 @@ class SloLiveTest(unittest.TestCase):
             raise AssertionError(f"no exporter binary at {EXPORTER}")
         cls.stack = Stack()
         cls.toucher = None
+        cls.contexts = contextlib.ExitStack()
         try:
             cls._start()
         except BaseException:
@@ -111,6 +118,14 @@ class SloLiveTest(unittest.TestCase):
                              f"--web.listen-address=127.0.0.1:{exporter_port}"])
         s.wait_http("exporter", f"http://127.0.0.1:{exporter_port}/-/ready")
 
+        # The shipped Alertmanager routing, receivers pointed at the capture server.
+        am_dir = os.path.join(s.dir, "alertmanager")
+        os.mkdir(am_dir)
+        capture_url, cls.records = cls.contexts.enter_context(harness.running_capture(am_dir))
+        alertmanager = cls.contexts.enter_context(harness.running_alertmanager(
+            os.path.join(lib.RULES_DIR, "alertmanager", "alertmanager.yml"), am_dir,
+            capture_url=capture_url))
+
         prometheus_port = shell("free_port")
         rule_files = sorted(os.path.join(lib.RULES_DIR, name) for name in os.listdir(lib.RULES_DIR)
                             if name.endswith(".rules.yml"))
@@ -120,6 +135,8 @@ class SloLiveTest(unittest.TestCase):
             yaml.safe_dump({
                 "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
                 "rule_files": rule_files,
+                "alerting": {"alertmanagers": [{"static_configs": [
+                    {"targets": [alertmanager.removeprefix("http://")]}]}]},
                 "scrape_configs": [{"job_name": "freshness_exporter", "static_configs": [
                     {"targets": [f"127.0.0.1:{exporter_port}"]}]}],
             }, f)
@@ -134,6 +151,7 @@ class SloLiveTest(unittest.TestCase):
         if cls.toucher:
             cls.toucher.stopped.set()
         cls.stack.stop()
+        cls.contexts.close()
 
     @classmethod
     def tearDownClass(cls):
@@ -229,6 +247,13 @@ class SloLiveTest(unittest.TestCase):
         self.assert_consistent("report", OBJECTIVE)
         self.wait_for("FreshnessSloBudgetBurn (critical) for report", lambda: (
             ("FreshnessSloBudgetBurn", "report", "critical") in self.slo_alerts()), seconds=20)
+        # It pages: PagerDuty (the capture receiver) gets a trigger naming the alert and check.
+        self.wait_for("the burn page at the PagerDuty receiver", lambda: [
+            r for r in harness.captured(self.records)
+            if r["path"] == "/pagerduty" and r["body"].get("event_action") == "trigger"
+            and "FreshnessSloBudgetBurn" in json.dumps(r["body"])
+            and r["body"].get("payload", {}).get("custom_details", {}).get("check", "")
+            .startswith("report")], seconds=30)
 
         # 3. Recovered: touched again, fresh at once; no more bad time, the burn rate falls.
         self.toucher.fresh.set()
