@@ -765,16 +765,7 @@ std::shared_ptr<Check> MakeArtifactCheck(CheckSpec spec, MappingReader& reader,
         ReadTemplate(reader, item, "any_of[" + std::to_string(i) + "]", any_of[i], config));
   }
 
-  if (const std::optional<std::string> name = reader.OptionalString("calendar")) {
-    const auto found = config.calendars.find(*name);
-    if (found == config.calendars.end()) {
-      std::vector<std::string> names;
-      for (const auto& [known, calendar] : config.calendars) names.push_back(known);
-      reader.FailAt(reader.Raw("calendar"), "calendar",
-                    "unknown calendar \"" + *name + "\"" + DidYouMean(*name, names));
-    }
-    artifact.calendar = found->second;
-  }
+  if (auto calendar = CalendarKey(reader, config)) artifact.calendar = std::move(calendar);
   const Duration grace = reader.DurationValue("grace", Duration(0));
   if (const std::optional<std::string> text = reader.OptionalString("paused_until")) {
     artifact.paused_until = ParseRfc3339(*text);

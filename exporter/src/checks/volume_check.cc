@@ -267,16 +267,7 @@ std::shared_ptr<Check> MakeVolumeCheck(CheckSpec spec, MappingReader& reader,
   settings.period = reader.DurationValue("period", Duration(3'600'000));
   if (settings.period < Duration(1000)) reader.Fail("period", "must be at least 1s");
 
-  if (const std::optional<std::string> name = reader.OptionalString("calendar")) {
-    const auto found = config.calendars.find(*name);
-    if (found == config.calendars.end()) {
-      std::vector<std::string> names;
-      for (const auto& [known, calendar] : config.calendars) names.push_back(known);
-      reader.FailAt(reader.Raw("calendar"), "calendar",
-                    "unknown calendar \"" + *name + "\"" + DidYouMean(*name, names));
-    }
-    settings.calendar = found->second;
-  }
+  if (auto calendar = CalendarKey(reader, config)) settings.calendar = std::move(calendar);
 
   if (!reader.Has("expect")) {
     reader.Fail("expect",

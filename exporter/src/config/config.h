@@ -15,6 +15,7 @@
 namespace freshness {
 
 class Check;
+class MappingReader;
 
 using Labels = std::map<std::string, std::string>;
 
@@ -52,5 +53,9 @@ struct Config {
   // checks count from here.
   TimePoint loaded_at{};
 };
+
+// The calendar that `calendar: NAME` of `reader` names, from the config's calendars; null when
+// the key is absent. An unknown name fails at the key, with the closest known name.
+std::shared_ptr<const Calendar> CalendarKey(MappingReader& reader, const Config& config);
 
 }  // namespace freshness

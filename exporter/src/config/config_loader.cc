@@ -269,16 +269,7 @@ std::shared_ptr<const ActiveWindow> ReadActive(MappingReader& check_reader, cons
   std::optional<MappingReader> active = check_reader.OptionalMapping("active");
   if (!active) return nullptr;
   active->ExpectKeys({"calendar", "hours", "timezone"});
-  std::shared_ptr<const Calendar> calendar;
-  if (const std::optional<std::string> name = active->OptionalString("calendar")) {
-    const auto found = config.calendars.find(*name);
-    if (found == config.calendars.end()) {
-      active->FailAt(
-          active->Raw("calendar"), "calendar",
-          "unknown calendar \"" + *name + "\"" + DidYouMean(*name, KeysOf(config.calendars)));
-    }
-    calendar = found->second;
-  }
+  const std::shared_ptr<const Calendar> calendar = CalendarKey(*active, config);
   const std::string zone_name = active->String("timezone", config.global.timezone);
   const date::time_zone* zone = LocateZoneOrFail(*active, "timezone", zone_name);
   const std::string hours = active->String("hours", "00:00-24:00");
@@ -510,6 +501,18 @@ std::vector<std::string> ConfigWarnings(const Config& config) {
     }
   }
   return warnings;
+}
+
+std::shared_ptr<const Calendar> CalendarKey(MappingReader& reader, const Config& config) {
+  const std::optional<std::string> name = reader.OptionalString("calendar");
+  if (!name) return nullptr;
+  const auto found = config.calendars.find(*name);
+  if (found == config.calendars.end()) {
+    reader.FailAt(
+        reader.Raw("calendar"), "calendar",
+        "unknown calendar \"" + *name + "\"" + DidYouMean(*name, KeysOf(config.calendars)));
+  }
+  return found->second;
 }
 
 }  // namespace freshness
