@@ -1,5 +1,6 @@
 #include "checks/volume_check.h"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -139,11 +140,13 @@ Observation VolumeCheck::Collect(const CollectContext& context) {
   if (result.rows.size() != 1 || result.rows[0].size() != columns) {
     throw CheckError(ErrorReason::kQuery, "unexpected result shape for a volume query");
   }
-  std::vector<double> counts;
-  for (const std::optional<std::string>& value : result.rows[0]) {
+  // The observed count, then with a comparison period its count (columns is 1 or 2).
+  std::array<double, 2> counts{};
+  for (std::size_t i = 0; i < columns && i < counts.size(); ++i) {
+    const std::optional<std::string>& value = result.rows[0][i];
     const std::optional<double> number = value ? ParseSqlNumber(*value) : std::nullopt;
     if (!number) throw CheckError(ErrorReason::kQuery, "row count is not a number");
-    counts.push_back(*number);
+    counts[i] = *number;
   }
   const double observed = counts[0];
   const double expected = comparison ? counts[1] : static_cast<double>(settings_.count);
