@@ -95,6 +95,30 @@ class Stack:
         self.processes.append((name, process, log))
         return process
 
+    def start_prometheus(self, exporter_port, rule_files, alertmanager=None):
+        """Prometheus on a free loopback port scraping the exporter as job freshness_exporter
+        and evaluating rule_files, both every second, alerting to alertmanager (a URL) when
+        given; waits until it is ready and returns its URL."""
+        config = {
+            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+            "rule_files": rule_files,
+            "scrape_configs": [{"job_name": "freshness_exporter", "static_configs": [
+                {"targets": [f"127.0.0.1:{exporter_port}"]}]}],
+        }
+        if alertmanager:
+            config["alerting"] = {"alertmanagers": [{"static_configs": [
+                {"targets": [alertmanager.removeprefix("http://")]}]}]}
+        path = os.path.join(self.dir, "prometheus.yml")
+        with open(path, "w", encoding="utf-8") as f:
+            yaml.safe_dump(config, f)
+        port = shell("free_port")
+        self.start("prometheus", ["prometheus", f"--config.file={path}",
+                                  f"--storage.tsdb.path={self.dir}/prometheus",
+                                  f"--web.listen-address=127.0.0.1:{port}"])
+        url = f"http://127.0.0.1:{port}"
+        self.wait_http("prometheus", url + "/-/ready")
+        return url
+
     def log(self, name):
         with open(os.path.join(self.dir, name + ".log"), encoding="utf-8") as f:
             return f.read()[-3000:]
@@ -188,22 +212,8 @@ class DashboardsLiveTest(unittest.TestCase):
                                  "dbname=pipeline"})
         s.wait_http("exporter", f"http://127.0.0.1:{exporter_port}/-/ready")
 
-        prometheus_port = shell("free_port")
         rule_files = [p for p in lib.rule_files() if os.path.dirname(p) == lib.RULES_DIR]
-        prometheus_config = {
-            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-            "rule_files": rule_files,
-            "scrape_configs": [{"job_name": "freshness_exporter", "static_configs": [
-                {"targets": [f"127.0.0.1:{exporter_port}"]}]}],
-        }
-        path = os.path.join(s.dir, "prometheus.yml")
-        with open(path, "w", encoding="utf-8") as f:
-            yaml.safe_dump(prometheus_config, f)
-        s.start("prometheus", ["prometheus", f"--config.file={path}",
-                               f"--storage.tsdb.path={s.dir}/prometheus",
-                               f"--web.listen-address=127.0.0.1:{prometheus_port}"])
-        cls.prometheus = f"http://127.0.0.1:{prometheus_port}"
-        s.wait_http("prometheus", cls.prometheus + "/-/ready")
+        cls.prometheus = s.start_prometheus(exporter_port, rule_files)
 
     @classmethod
     def tearDownClass(cls):

@@ -151,22 +151,9 @@ class RuleHealthTest(unittest.TestCase):
                                    "dbname=pipeline"})
         s.wait_http("exporter", f"http://127.0.0.1:{exporter_port}/-/ready")
 
-        prometheus_port = shell("free_port")
         rule_files = sorted(os.path.join(lib.RULES_DIR, name) for name in os.listdir(lib.RULES_DIR)
                             if name.endswith(".rules.yml"))
-        path = os.path.join(s.dir, "prometheus.yml")
-        with open(path, "w", encoding="utf-8") as f:
-            yaml.safe_dump({
-                "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-                "rule_files": rule_files,
-                "scrape_configs": [{"job_name": "freshness_exporter", "static_configs": [
-                    {"targets": [f"127.0.0.1:{exporter_port}"]}]}],
-            }, f)
-        s.start("prometheus", ["prometheus", f"--config.file={path}",
-                               f"--storage.tsdb.path={s.dir}/prometheus",
-                               f"--web.listen-address=127.0.0.1:{prometheus_port}"])
-        cls.prometheus = f"http://127.0.0.1:{prometheus_port}"
-        s.wait_http("prometheus", cls.prometheus + "/-/ready")
+        cls.prometheus = s.start_prometheus(exporter_port, rule_files)
         cls.rule_files = rule_files
 
     @classmethod

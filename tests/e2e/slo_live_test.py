@@ -35,7 +35,6 @@ import time
 import unittest
 import urllib.parse
 
-import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
@@ -126,25 +125,10 @@ class SloLiveTest(unittest.TestCase):
             os.path.join(lib.RULES_DIR, "alertmanager", "alertmanager.yml"), am_dir,
             capture_url=capture_url))
 
-        prometheus_port = shell("free_port")
         rule_files = sorted(os.path.join(lib.RULES_DIR, name) for name in os.listdir(lib.RULES_DIR)
                             if name.endswith(".rules.yml"))
         cls.rule_files = rule_files
-        path = os.path.join(s.dir, "prometheus.yml")
-        with open(path, "w", encoding="utf-8") as f:
-            yaml.safe_dump({
-                "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-                "rule_files": rule_files,
-                "alerting": {"alertmanagers": [{"static_configs": [
-                    {"targets": [alertmanager.removeprefix("http://")]}]}]},
-                "scrape_configs": [{"job_name": "freshness_exporter", "static_configs": [
-                    {"targets": [f"127.0.0.1:{exporter_port}"]}]}],
-            }, f)
-        s.start("prometheus", ["prometheus", f"--config.file={path}",
-                               f"--storage.tsdb.path={s.dir}/prometheus",
-                               f"--web.listen-address=127.0.0.1:{prometheus_port}"])
-        cls.prometheus = f"http://127.0.0.1:{prometheus_port}"
-        s.wait_http("prometheus", cls.prometheus + "/-/ready")
+        cls.prometheus = s.start_prometheus(exporter_port, rule_files, alertmanager)
 
     @classmethod
     def _stop(cls):
