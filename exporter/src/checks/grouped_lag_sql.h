@@ -20,11 +20,14 @@ struct GroupedLagQuery {
 // SELECT g::text, max(ts) FROM t [WHERE ...] GROUP BY g ...: reads every row.
 std::string PlainGroupedLagSql(const GroupedLagQuery& query);
 
-// A loose index scan: a recursive CTE walks the distinct groups in index order (one index probe
-// per group), then max(ts) per group is one more probe. Needs an index on (`index_order`...,
-// column); with one group column, NULL is a group of its own (as GROUP BY makes it); with more,
-// the columns must be NOT NULL. The where condition applies to every probe.
+// A loose index scan: a recursive CTE walks the distinct groups through an index on
+// (`index_order`..., column). When the time column is NOT NULL, the walk goes backwards and one
+// probe per group yields the group and its newest time; otherwise it walks forwards and max(ts)
+// per group is a second probe (a backward walk would meet NULL times first). With one group
+// column, NULL is a group of its own (as GROUP BY makes it); with more, the columns must be NOT
+// NULL. The where condition applies to every probe.
 std::string LooseGroupedLagSql(const GroupedLagQuery& query,
-                               const std::vector<std::string>& index_order, bool group_may_be_null);
+                               const std::vector<std::string>& index_order, bool group_may_be_null,
+                               bool time_not_null);
 
 }  // namespace freshness

@@ -39,28 +39,42 @@ std::vector<MetricDescriptor> LagCheck::Descriptors() const {
   return out;
 }
 
-LagCheck::Plan LagCheck::PlanFor(Database& database, Duration budget) {
+LagCheck::Plan LagCheck::PlanFor(Database& database, Duration budget,
+                                 std::chrono::steady_clock::time_point now) {
   if (!settings_.grouped) return Plan{settings_.sql, "", true};
   std::lock_guard<std::mutex> lock(plan_mutex_);
-  if (plan_) return *plan_;
+  if (plan_ && now - planned_at_ < kReplanAfter) return *plan_;
   const GroupedLagQuery& query = *settings_.grouped;
   TableInfo table;
+  Plan plan{settings_.sql, "", true};
   try {
     table = LookupTable(database, query.table, budget);
+    // A table that is not there (yet, or not for this role) fails the GROUP BY form with the
+    // server's message; the choice is made once it exists.
+    if (!table.found) return Plan{settings_.sql, "", false};
+    const std::optional<LooseIndex> index = FindLooseIndex(table, query.group_by, query.column);
+    if (index) {
+      const ColumnInfo* first = table.Column(index->group_order[0]);
+      const ColumnInfo* time = table.Column(query.column);
+      plan.index = index->name;
+      plan.estimated_rows = table.estimated_rows;
+      if (const std::optional<double> groups =
+              EstimateDistinct(database, table, query.group_by, budget)) {
+        plan.estimated_groups = *groups;
+        plan.small_table = table.estimated_rows / *groups < kLooseMinRowsPerGroup;
+      }
+      if (!plan.small_table) {
+        plan.sql =
+            LooseGroupedLagSql(query, index->group_order, first == nullptr || !first->not_null,
+                               time != nullptr && time->not_null);
+      }
+    }
   } catch (const CheckError&) {
     // The GROUP BY form still answers (or fails with the error that explains why).
     return Plan{settings_.sql, "", false};
   }
-  // A table that is not there (yet, or not for this role) fails the GROUP BY form with the
-  // server's message; the choice is made once it exists.
-  if (!table.found) return Plan{settings_.sql, "", false};
-  Plan plan{settings_.sql, "", true};
-  if (const std::optional<LooseIndex> index = FindLooseIndex(table, query.group_by, query.column)) {
-    const ColumnInfo* first = table.Column(index->group_order[0]);
-    plan.sql = LooseGroupedLagSql(query, index->group_order, first == nullptr || !first->not_null);
-    plan.index = index->name;
-  }
   plan_ = plan;
+  planned_at_ = now;
   return plan;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,9 +37,19 @@ class LagCheck final : public Check {
     std::string sql;
     std::string index;     // the index the loose scan walks; empty for the GROUP BY form
     bool decided = false;  // false: the catalog could not be read; retried next collection
+    // The index exists but the table is small for its groups (fewer than kLooseMinRowsPerGroup
+    // rows per group by the planner's statistics): reading it whole is cheaper than a probe per
+    // group, so the GROUP BY form runs. `index` is then the index that takes over as it grows.
+    bool small_table = false;
+    double estimated_rows = -1;    // pg_class.reltuples; -1 unknown
+    double estimated_groups = -1;  // pg_stats.n_distinct of the group columns; -1 unknown
   };
-  // The catalog is read once per check (so once per config load): later calls return the same.
-  Plan PlanFor(Database& database, Duration budget);
+  static constexpr double kLooseMinRowsPerGroup = 32;
+  // How long a decision holds: the catalog is read again after this, so an index created later,
+  // or a table that grew, changes the statement without a reload.
+  static constexpr std::chrono::minutes kReplanAfter{10};
+  Plan PlanFor(Database& database, Duration budget,
+               std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
 
   LagCheck(CheckSpec spec, Settings settings);
 
@@ -64,6 +75,7 @@ class LagCheck final : public Check {
   Settings settings_;
   std::mutex plan_mutex_;
   std::optional<Plan> plan_;
+  std::chrono::steady_clock::time_point planned_at_;
   mutable std::mutex memory_mutex_;
   std::map<Labels, Group> memory_;
 };

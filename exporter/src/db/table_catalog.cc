@@ -66,11 +66,12 @@ TableInfo LookupTable(Database& database, const std::string& table, Duration bud
   const QueryResult relation = database.Query(
       "SELECT c.oid::text, n.nspname::text, c.relname::text, "
       "has_schema_privilege(n.oid, 'USAGE'), has_table_privilege(c.oid, 'SELECT'), "
-      "current_user::text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+      "current_user::text, c.reltuples::float8 FROM pg_catalog.pg_class c JOIN "
+      "pg_catalog.pg_namespace n ON n.oid = "
       "c.relnamespace WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND " +
           condition,
       budget);
-  ExpectColumns(relation, 6, "the table");
+  ExpectColumns(relation, 7, "the table");
   if (relation.rows.size() != 1 || !relation.rows[0][0]) {
     const QueryResult role = database.Query("SELECT current_user::text", budget);
     if (role.rows.size() == 1 && role.rows[0].size() == 1 && role.rows[0][0]) {
@@ -88,6 +89,13 @@ TableInfo LookupTable(Database& database, const std::string& table, Duration bud
   info.schema_usage = True(row[3]);
   info.table_select = True(row[4]);
   info.role = row[5].value_or("");
+  if (row[6]) {
+    try {
+      info.estimated_rows = std::stod(*row[6]);
+    } catch (const std::exception&) {
+      info.estimated_rows = -1;
+    }
+  }
 
   const QueryResult columns = database.Query(
       "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
@@ -131,6 +139,35 @@ TableInfo LookupTable(Database& database, const std::string& table, Duration bud
     info.indexes.push_back(std::move(entry));
   }
   return info;
+}
+
+std::optional<double> EstimateDistinct(Database& database, const TableInfo& table,
+                                       const std::vector<std::string>& columns, Duration budget) {
+  if (!table.found || table.estimated_rows < 0 || columns.empty()) return std::nullopt;
+  std::string names;
+  for (const std::string& column : columns) names += (names.empty() ? "" : ", ") + Literal(column);
+  // pg_stats shows only the columns the role may read; a partitioned table has its statistics
+  // in the inherited rows.
+  const QueryResult stats = database.Query(
+      "SELECT attname::text, max(n_distinct)::float8 FROM pg_catalog.pg_stats WHERE schemaname = " +
+          Literal(table.schema) + " AND tablename = " + Literal(table.name) + " AND attname IN (" +
+          names + ") GROUP BY attname",
+      budget);
+  ExpectColumns(stats, 2, "the statistics");
+  if (stats.rows.size() != columns.size()) return std::nullopt;
+  double product = 1;
+  for (const Row& row : stats.rows) {
+    if (!row[1]) return std::nullopt;
+    double distinct = 0;
+    try {
+      distinct = std::stod(*row[1]);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    // Negative: a fraction of the rows (the column grows with the table).
+    product *= distinct < 0 ? -distinct * table.estimated_rows : distinct;
+  }
+  return std::max(1.0, std::min(product, std::max(table.estimated_rows, 1.0)));
 }
 
 std::optional<LooseIndex> FindLooseIndex(const TableInfo& table,

@@ -31,6 +31,8 @@ struct TableInfo {
   std::string schema;
   std::string name;
   std::string role;  // current_user
+  // pg_class.reltuples: the planner's row count, as of the last VACUUM or ANALYZE; -1 unknown.
+  double estimated_rows = -1;
   bool schema_usage = false;
   bool table_select = false;
   std::vector<ColumnInfo> columns;
@@ -57,6 +59,11 @@ std::optional<LooseIndex> FindLooseIndex(const TableInfo& table,
                                          const std::string& time_column);
 // A usable index whose first key column is `column`.
 std::optional<std::string> FindLeadingIndex(const TableInfo& table, const std::string& column);
+
+// The planner's estimate of the distinct combinations of `columns` (pg_stats.n_distinct, their
+// product capped at the row count), or nullopt when a column has no statistics yet.
+std::optional<double> EstimateDistinct(Database& database, const TableInfo& table,
+                                       const std::vector<std::string>& columns, Duration budget);
 
 // True for the types a time column may have: timestamp, timestamptz, date.
 bool IsTimeType(const std::string& type);
