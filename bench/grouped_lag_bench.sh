@@ -19,7 +19,11 @@
 #   loose_10, loose_100, loose_1000        kind lag, group_by [gN] (the exporter picks the form)
 #   group_by_10, group_by_100, group_by_1000  kind lag, sql: the GROUP BY statement
 #   runs_24h                                kind runs, started ts, finished finished_at, window 24h
+#   failed_24h                              the same with failed_when (1 run in 7 failed): also the
+#                                           failure streak and the last successful run
 #   dups_24h                                kind duplicates, key [id], time ts, window 24h
+#   volume_1h                               kind volume, rows in the last hour against the same
+#                                           hour one day ago
 # The figure is the median of freshness_check_duration_seconds over --samples collections after
 # a first (warm-up) one; it includes the exporter's per-transaction settings and result parsing.
 #
@@ -48,7 +52,8 @@ samples=7
 shared_buffers=""
 explain=false
 readonly groups="10 100 1000"
-checks="loose_10 group_by_10 loose_100 group_by_100 loose_1000 group_by_1000 runs_24h dups_24h"
+checks="loose_10 group_by_10 loose_100 group_by_100 loose_1000 group_by_1000 runs_24h failed_24h
+dups_24h volume_1h"
 command_line="bench/grouped_lag_bench.sh${*:+ $*}"
 
 for argument in "$@"; do
@@ -148,8 +153,13 @@ SQL
   done
   echo '  - {name: runs_24h, kind: runs, target: bench, table: bench.events, started_column: ts,'
   echo '     finished_column: finished_at, window: 24h, max_duration: 30m}'
+  echo '  - {name: failed_24h, kind: runs, target: bench, table: bench.events, started_column: ts,'
+  echo '     finished_column: finished_at, window: 24h, max_duration: 30m,'
+  echo '     failed_when: "id % 7 = 0"}'
   echo '  - {name: dups_24h, kind: duplicates, target: bench, table: bench.events, key: [id],'
   echo '     time_column: ts, window: 24h}'
+  echo '  - {name: volume_1h, kind: volume, target: bench, table: bench.events, time_column: ts,'
+  echo '     period: 1h, expect: {days_ago: 1}}'
 } >"$workdir/freshness.yml"
 
 # measure SIZE: runs the exporter until every check has --samples collections after its first,
@@ -200,13 +210,13 @@ measure() {
   bench_stop_exporter
 }
 
-# The exporter's loose statement for group_by [g1000] (checks/grouped_lag_sql.cc; g1000 is NOT
-# NULL, so there is no NULL probe), for --explain.
-loose_1000_sql='WITH RECURSIVE freshness_walk("g1000") AS ((SELECT "g1000" FROM "bench"."events"
- WHERE "g1000" IS NOT NULL ORDER BY "g1000" LIMIT 1) UNION ALL SELECT n.* FROM freshness_walk w
- CROSS JOIN LATERAL (SELECT t."g1000" FROM "bench"."events" t WHERE t."g1000" > w."g1000"
- ORDER BY t."g1000" LIMIT 1) n), freshness_groups("g1000", freshness_newest) AS (SELECT w."g1000",
- (SELECT max(t."ts") FROM "bench"."events" t WHERE t."g1000" = w."g1000") FROM freshness_walk w)
+# The exporter's loose statement for group_by [g1000] (checks/grouped_lag_sql.cc; g1000 and ts
+# are NOT NULL, so one backward probe per group and no NULL probe), for --explain.
+loose_1000_sql='WITH RECURSIVE freshness_walk("g1000", freshness_newest) AS ((SELECT t."g1000",
+ t."ts" FROM "bench"."events" t WHERE "g1000" IS NOT NULL ORDER BY t."g1000" DESC, t."ts" DESC
+ LIMIT 1) UNION ALL SELECT n.* FROM freshness_walk w CROSS JOIN LATERAL (SELECT t."g1000", t."ts"
+ FROM "bench"."events" t WHERE t."g1000" < w."g1000" ORDER BY t."g1000" DESC, t."ts" DESC LIMIT 1)
+ n), freshness_groups("g1000", freshness_newest) AS (SELECT * FROM freshness_walk)
  SELECT "g1000"::text, freshness_newest FROM freshness_groups
  ORDER BY freshness_newest ASC NULLS FIRST LIMIT 1000'
 explained=""
@@ -240,15 +250,15 @@ echo "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /p
   "shared_buffers $(sql -c 'SHOW shared_buffers')"
 echo "collection time, ms, median of $samples collections (freshness_check_duration_seconds)"
 echo
-printf '%-10s %6s | %9s %9s %7s | %8s %8s | %6s %7s\n' rows groups loose group_by ratio runs_24h \
-  dups_24h 'MB' 'load s'
+printf '%-10s %6s | %9s %9s %7s | %8s %10s %8s %9s | %6s %7s\n' rows groups loose group_by \
+  ratio runs_24h failed_24h dups_24h volume_1h 'MB' 'load s'
 for size in "${size_list[@]}"; do
   for g in $groups; do
-    printf '%-10s %6s | %9s %9s %7s | %8s %8s | %6s %7s\n' "$size" "$g" \
+    printf '%-10s %6s | %9s %9s %7s | %8s %10s %8s %9s | %6s %7s\n' "$size" "$g" \
       "${result[$size,loose_$g]}" "${result[$size,group_by_$g]}" \
       "$(ratio "${result[$size,group_by_$g]}" "${result[$size,loose_$g]}")" \
-      "${result[$size,runs_24h]}" "${result[$size,dups_24h]}" "${total_mb[$size]}" \
-      "${load_seconds[$size]}"
+      "${result[$size,runs_24h]}" "${result[$size,failed_24h]}" "${result[$size,dups_24h]}" \
+      "${result[$size,volume_1h]}" "${total_mb[$size]}" "${load_seconds[$size]}"
   done
 done
 echo

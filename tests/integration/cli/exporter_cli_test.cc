@@ -1395,6 +1395,30 @@ TEST_F(PreflightTest, AllChecksOkExitsZeroAndNamesTheirIndexes) {
   EXPECT_EQ(output.find(kPassword), std::string::npos);
 }
 
+TEST_F(PreflightTest, ASmallTableForItsGroupsIsNamedAsReadWhole) {
+  Server().Execute(R"(
+      CREATE TABLE pf.lanes (lane text NOT NULL, ts timestamptz NOT NULL);
+      INSERT INTO pf.lanes SELECT 'L' || (g % 30), now() - g * interval '1 minute'
+        FROM generate_series(1, 90) g;
+      CREATE INDEX lanes_lane_ts ON pf.lanes (lane, ts);
+      ANALYZE pf.lanes;
+      GRANT SELECT ON pf.lanes TO it_reader;
+    )");
+  const auto [code, output] = Preflight(R"(targets:
+  pipeline: {dsn_env: IT_READER_DSN}
+checks:
+  - {name: lanes, kind: lag, target: pipeline, table: pf.lanes, column: ts, group_by: [lane]}
+)",
+                                        Environment());
+  EXPECT_EQ(code, 0) << output;
+  // 90 rows in 30 groups: 3 per group, under 32, so GROUP BY reads them; the index is named.
+  EXPECT_NE(output.find("OK   check lanes: index pf.lanes_lane_ts (table small for now: about 90 "
+                        "rows in 30 groups, read whole with GROUP BY; the loose index scan takes "
+                        "over from 32 rows per group)\n"),
+            std::string::npos)
+      << output;
+}
+
 TEST_F(PreflightTest, UnsetDsnVariableFailsTheTargetWithExitTwo) {
   const auto [code, output] = Preflight(kPreflightGood, {});
   EXPECT_EQ(code, 2) << output;
