@@ -7,7 +7,10 @@
 #   lag         one lag check grouped by `lane` over --series lanes (two series per lane; the lag
 #               is computed at scrape time, from each lane's last event);
 #   artifacts   --series / 10 artifact checks (max_age over one existing file): the per-check
-#               series (info, success, duration, errors by reason, state one-hot, ...) dominate.
+#               series (info, success, duration, errors by reason, state one-hot, ...) dominate;
+#   sql-exporter  the peer users run today, Debian's prometheus-sql-exporter, with the query
+#               scenario's statement (--series rows, one `key` label each), in the same run, when
+#               it is installed. It too runs its query in the background and serves the result.
 # The rows come from generate_series in a throwaway PostgreSQL 15 on 127.0.0.1 (no tables).
 #
 # Measured per scenario, each --repeat times, median quoted: p50/p99 of sequential scrapes on one
@@ -125,9 +128,50 @@ touch "$workdir/artifact.csv"
   done
 } >"$workdir/artifacts.yml"
 
+cat >"$workdir/sql-exporter.yml" <<YAML
+jobs:
+  - name: render
+    interval: 1h
+    keepalive: true
+    connections: ['{{BENCH_SQL_EXPORTER_DSN}}']
+    queries:
+      - name: bench_value
+        help: A generated value.
+        labels: [key]
+        values: [value]
+        query: SELECT 'key' || i AS key, i * 1.5 AS value FROM generate_series(1, $series) AS i
+YAML
+
 # --- measurement ---------------------------------------------------------------------------------
 
 scenarios=(baseline query lag artifacts)
+if command -v prometheus-sql-exporter >/dev/null; then
+  scenarios+=(sql-exporter)
+else
+  log "prometheus-sql-exporter is not installed: the peer is skipped (scripts/install-deps.sh)"
+fi
+# start SCENARIO PORT: starts the exporter of SCENARIO on PORT and sets exporter_pid.
+start() {
+  if [[ $1 == sql-exporter ]]; then
+    BENCH_SQL_EXPORTER_DSN="postgres://postgres@127.0.0.1:$pg_port/postgres?sslmode=disable" \
+      LOGLEVEL=warn \
+      prometheus-sql-exporter -config.file="$workdir/sql-exporter.yml" \
+      -web.listen-address="127.0.0.1:$2" >>"$workdir/sql-exporter.log" 2>&1 &
+  else
+    BENCH_DSN=$dsn "$exporter" --config.file="$workdir/$1.yml" \
+      --web.listen-address="127.0.0.1:$2" --log.level=warn >>"$workdir/exporter.log" 2>&1 &
+  fi
+  exporter_pid=$!
+}
+# ready SCENARIO PORT: true once the first collection is served.
+ready() {
+  if [[ $1 == sql-exporter ]]; then
+    (($(curl -fsS --max-time 30 "http://127.0.0.1:$2/metrics" 2>/dev/null |
+      grep -c '^sql_bench_value{') == series))
+  else
+    curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:$2/-/ready" 2>/dev/null
+  fi
+}
 declare -A p50 p99 rate bytes gzip_bytes samples rss rest_rss ready_s
 wrk_headers=()
 ((gzip == 0)) || wrk_headers=(-H "Accept-Encoding: gzip")
@@ -135,11 +179,9 @@ for scenario in "${scenarios[@]}"; do
   port=$(free_port)
   url=http://127.0.0.1:$port/metrics
   started=$(date +%s.%N)
-  BENCH_DSN=$dsn "$exporter" --config.file="$workdir/$scenario.yml" \
-    --web.listen-address="127.0.0.1:$port" --log.level=warn >>"$workdir/exporter.log" 2>&1 &
-  exporter_pid=$!
+  start "$scenario" "$port"
   deadline=$((SECONDS + 120))
-  until curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:$port/-/ready" 2>/dev/null; do
+  until ready "$scenario" "$port"; do
     if ((SECONDS >= deadline)) || ! kill -0 "$exporter_pid" 2>/dev/null; then
       log "$scenario: the exporter did not become ready"
       exit 1
@@ -160,8 +202,8 @@ for scenario in "${scenarios[@]}"; do
     }
     gzip_bytes[$scenario]=$(wc -c <"$workdir/metrics.gz")
   fi
-  if ! grep -q '^freshness_check_success{.* 1$' "$workdir/metrics.txt" \
-    || grep -q '^freshness_check_success{.* 0$' "$workdir/metrics.txt"; then
+  if [[ $scenario != sql-exporter ]] && { ! grep -q '^freshness_check_success{.* 1$' \
+    "$workdir/metrics.txt" || grep -q '^freshness_check_success{.* 0$' "$workdir/metrics.txt"; }; then
     log "$scenario: a check failed:"
     grep '^freshness_check_success{.* 0$' "$workdir/metrics.txt" | head -n 3 >&2
     exit 1
