@@ -371,6 +371,9 @@ TEST_F(S3ArtifactTest, CredentialsFromTheEnvironment) {
 // secret key or region is refused, and the failure names the HTTP status but never the secret.
 TEST_F(S3ArtifactTest, SignaturesAreVerified) {
   ASSERT_TRUE(server_->PutObject("predictor/signed.json", "{}"));
+  // Every byte outside RFC 3986's unreserved set is percent-encoded in the canonical URI.
+  const std::string odd_key = "predictor/odd key+(1)&=\xC3\xBC~.json";
+  ASSERT_TRUE(server_->PutObject(odd_key, "{}"));
   const std::string good =
       CredentialsFile(testing::S3rverServer::kAccessKeyId, testing::S3rverServer::kSecretAccessKey);
   const std::string wrong_secret = (dir_ / "credentials_wrong_secret").string();
@@ -381,11 +384,14 @@ TEST_F(S3ArtifactTest, SignaturesAreVerified) {
   const std::string yaml =
       "global: {timezone: UTC}\nchecks:\n" +
       S3Check("good", source, server_->endpoint(), "us-east-1", good) +
+      S3Check("odd_key", "s3://research/" + odd_key, server_->endpoint(), "us-east-1", good) +
       S3Check("wrong_secret", source, server_->endpoint(), "us-east-1", wrong_secret) +
       S3Check("wrong_region", source, server_->endpoint(), "us-west-2", good);
   auto outcomes = CollectAll(yaml, dir_ / "freshness.yml", std::chrono::system_clock::now());
-  EXPECT_EQ(outcomes["good"].state, "fresh");
-  EXPECT_FALSE(outcomes["good"].failure) << outcomes["good"].failure->message;
+  for (const char* name : {"good", "odd_key"}) {
+    EXPECT_EQ(outcomes[name].state, "fresh") << name;
+    EXPECT_FALSE(outcomes[name].failure) << name << ": " << outcomes[name].failure->message;
+  }
   // S3 answers a bad signature 403 SignatureDoesNotMatch and a wrong region 400
   // AuthorizationHeaderMalformed; a HEAD response has no body, so the status is what the
   // exporter can report.
@@ -489,6 +495,36 @@ TEST_F(S3ArtifactTest, TamperedSignedHeaderIsRejected) {
   EXPECT_NE(tampered.find("HTTP 403"), std::string::npos) << tampered;
   EXPECT_NE(tampered.find("<Code>SignatureDoesNotMatch</Code>"), std::string::npos) << tampered;
   EXPECT_EQ(tampered.find("{\"ok\":true}"), std::string::npos) << tampered;
+}
+
+// Query strings are part of what is signed: a ListObjectsV2 request signed by curl passes with
+// its prefix, and is refused once the prefix is changed after signing.
+TEST_F(S3ArtifactTest, SignedQueryStringIsVerified) {
+  ASSERT_TRUE(server_->PutObject("listing/one.json", "{}"));
+  const std::string empty_sha256 =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  const std::string user = std::string(testing::S3rverServer::kAccessKeyId) + ":" +
+                           testing::S3rverServer::kSecretAccessKey;
+  // Already in canonical form (sorted, encoded): curl before 8.1 signs the query as given.
+  const std::string url = server_->endpoint() + "/research?list-type=2&prefix=listing%2F";
+  const auto [code, verbose] = testing::RunProgram(
+      {"curl", "-sS", "-v", "-w", "\nHTTP %{http_code}", "--aws-sigv4", "aws:amz:us-east-1:s3",
+       "--user", user, "-H", "x-amz-content-sha256: " + empty_sha256, url});
+  if (code == 127 || verbose.find("aws-sigv4") != std::string::npos) {
+    GTEST_SKIP() << "no curl with --aws-sigv4: " << verbose;
+  }
+  ASSERT_EQ(code, 0) << verbose;
+  EXPECT_NE(verbose.find("HTTP 200"), std::string::npos) << verbose;
+  EXPECT_NE(verbose.find("<Key>listing/one.json</Key>"), std::string::npos) << verbose;
+  const auto [replay_code, replayed] =
+      testing::RunProgram({"curl", "-sS", "-w", "\nHTTP %{http_code}", "-H",
+                           "Authorization: " + SentHeader(verbose, "Authorization"), "-H",
+                           "X-Amz-Date: " + SentHeader(verbose, "X-Amz-Date"), "-H",
+                           "x-amz-content-sha256: " + empty_sha256,
+                           server_->endpoint() + "/research?list-type=2&prefix=other%2F"});
+  ASSERT_EQ(replay_code, 0) << replayed;
+  EXPECT_NE(replayed.find("HTTP 403"), std::string::npos) << replayed;
+  EXPECT_NE(replayed.find("<Code>SignatureDoesNotMatch</Code>"), std::string::npos) << replayed;
 }
 
 // Sources that hang, reset, close, answer garbage, 5xx or broken headers, over real sockets:
