@@ -527,6 +527,42 @@ TEST_F(S3ArtifactTest, SignedQueryStringIsVerified) {
   EXPECT_NE(replayed.find("<Code>SignatureDoesNotMatch</Code>"), std::string::npos) << replayed;
 }
 
+// The server accepts AWS's own published example (GET Object, "Signature Calculations for the
+// Authorization Header: Transferring Payload in a Single Chunk"), signed on 2013-05-24 and sent
+// to a server whose clock is set to that day; with its signed Range header changed it does not.
+TEST(S3PublishedExampleTest, AcceptedAsSignedRefusedWhenChanged) {
+  if (testing::S3rverServer::Binary().empty()) GTEST_SKIP() << "s3rver not installed";
+  testing::S3rverServer::Options example;
+  example.access_key_id = "AKIAIOSFODNN7EXAMPLE";
+  example.secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+  example.region = "us-east-1";
+  const date::sys_days signed_at = date::year{2013} / 5 / 24;
+  example.clock_offset =
+      std::chrono::floor<std::chrono::seconds>(signed_at - std::chrono::system_clock::now());
+  testing::S3rverServer server("examplebucket", example);
+  ASSERT_TRUE(server.PutObject("test.txt", "Welcome to Amazon S3."));
+  const auto get = [&](const std::string& range) {
+    return testing::RunProgram(
+        {"curl", "-sS", "-w", "\nHTTP %{http_code}", "-H", "Host: examplebucket.s3.amazonaws.com",
+         "-H",
+         "Authorization: AWS4-HMAC-SHA256 "
+         "Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
+         "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,"
+         "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41",
+         "-H", "Range: " + range, "-H",
+         "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+         "-H", "x-amz-date: 20130524T000000Z", server.endpoint() + "/test.txt"});
+  };
+  const auto [code, as_signed] = get("bytes=0-9");
+  if (code == 127) GTEST_SKIP() << "no curl";
+  ASSERT_EQ(code, 0) << as_signed;
+  EXPECT_EQ(as_signed, "Welcome to\nHTTP 206");
+  const auto [changed_code, changed] = get("bytes=0-10");
+  ASSERT_EQ(changed_code, 0) << changed;
+  EXPECT_NE(changed.find("<Code>SignatureDoesNotMatch</Code>"), std::string::npos) << changed;
+  EXPECT_NE(changed.find("HTTP 403"), std::string::npos) << changed;
+}
+
 // Sources that hang, reset, close, answer garbage, 5xx or broken headers, over real sockets:
 // each is probe_failed with a message naming what happened, within the check's timeout, and the
 // healthy artifacts of the same cycle are still evaluated.
