@@ -7,11 +7,13 @@
 #include <fstream>
 #include <optional>
 #include <ostream>
+#include <sstream>
 #include <vector>
 
 #include "checks/artifact_check.h"
 #include "config/config_loader.h"
 #include "metrics/metric_names.h"
+#include "support/child_process.h"
 #include "support/fake_clock.h"
 #include "support/fault_server.h"
 #include "support/http_fixture_server.h"
@@ -278,6 +280,14 @@ class S3ArtifactTest : public ::testing::Test {
            "\", region: us-east-1, credentials_file: \"" + credentials_file + "\"}}\n";
   }
 
+  static std::string S3Check(const std::string& name, const std::string& source,
+                             const std::string& endpoint, const std::string& region,
+                             const std::string& credentials_file) {
+    return "  - {name: " + name + ", kind: artifact, source: \"" + source +
+           "\", expect: {max_age: 1h}, s3: {endpoint: \"" + endpoint + "\", region: " + region +
+           ", credentials_file: \"" + credentials_file + "\"}}\n";
+  }
+
   static testing::S3rverServer* server_;
   fs::path dir_;
 };
@@ -314,9 +324,7 @@ TEST_F(S3ArtifactTest, SignedHeadObjectGivesStates) {
   EXPECT_EQ(yesterday["dated"].state, "missing");
 }
 
-// s3rver checks that the access key exists but does not verify V4 signatures, so a wrong key
-// id stands for wrong credentials here; the signature itself is checked against the published
-// AWS example in the unit tests.
+// An access key id the server does not know, and no credentials at all.
 TEST_F(S3ArtifactTest, WrongCredentialsAreProbeFailedAndNeverShown) {
   ASSERT_TRUE(server_->PutObject("predictor/wrong.json", "{}"));
   const std::string wrong_id = CredentialsFile("AKIAWRONGKEYID000000", "AnotherSecretValue98765");
@@ -357,6 +365,202 @@ TEST_F(S3ArtifactTest, CredentialsFromTheEnvironment) {
   ::unsetenv("AWS_ACCESS_KEY_ID");
   ::unsetenv("AWS_SECRET_ACCESS_KEY");
   EXPECT_EQ(outcomes["env"].state, "fresh");
+}
+
+// The server checks every signature with AWS's own signer: the right credentials pass, a wrong
+// secret key or region is refused, and the failure names the HTTP status but never the secret.
+TEST_F(S3ArtifactTest, SignaturesAreVerified) {
+  ASSERT_TRUE(server_->PutObject("predictor/signed.json", "{}"));
+  // Every byte outside RFC 3986's unreserved set is percent-encoded in the canonical URI.
+  const std::string odd_key = "predictor/odd key+(1)&=\xC3\xBC~.json";
+  ASSERT_TRUE(server_->PutObject(odd_key, "{}"));
+  const std::string good =
+      CredentialsFile(testing::S3rverServer::kAccessKeyId, testing::S3rverServer::kSecretAccessKey);
+  const std::string wrong_secret = (dir_ / "credentials_wrong_secret").string();
+  std::ofstream(wrong_secret) << "[default]\naws_access_key_id = "
+                              << testing::S3rverServer::kAccessKeyId
+                              << "\naws_secret_access_key = NotTheSecret/Never-Shown+4242\n";
+  const std::string source = "s3://research/predictor/signed.json";
+  const std::string yaml =
+      "global: {timezone: UTC}\nchecks:\n" +
+      S3Check("good", source, server_->endpoint(), "us-east-1", good) +
+      S3Check("odd_key", "s3://research/" + odd_key, server_->endpoint(), "us-east-1", good) +
+      S3Check("wrong_secret", source, server_->endpoint(), "us-east-1", wrong_secret) +
+      S3Check("wrong_region", source, server_->endpoint(), "us-west-2", good);
+  auto outcomes = CollectAll(yaml, dir_ / "freshness.yml", std::chrono::system_clock::now());
+  for (const char* name : {"good", "odd_key"}) {
+    EXPECT_EQ(outcomes[name].state, "fresh") << name;
+    EXPECT_FALSE(outcomes[name].failure) << name << ": " << outcomes[name].failure->message;
+  }
+  // S3 answers a bad signature 403 SignatureDoesNotMatch and a wrong region 400
+  // AuthorizationHeaderMalformed; a HEAD response has no body, so the status is what the
+  // exporter can report.
+  const std::map<std::string, std::string> expected = {{"wrong_secret", "HTTP 403"},
+                                                       {"wrong_region", "HTTP 400"}};
+  for (const auto& [name, fragment] : expected) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(outcomes[name].state, "probe_failed");
+    ASSERT_TRUE(outcomes[name].failure.has_value());
+    EXPECT_EQ(outcomes[name].failure->reason, ErrorReason::kProbe);
+    EXPECT_NE(outcomes[name].failure->message.find(fragment), std::string::npos)
+        << outcomes[name].failure->message;
+    EXPECT_NE(outcomes[name].failure->message.find(source), std::string::npos)
+        << outcomes[name].failure->message;
+    for (const std::string& text : {outcomes[name].failure->message, outcomes[name].summary.value,
+                                    outcomes[name].summary.reason}) {
+      EXPECT_EQ(text.find("NotTheSecret"), std::string::npos) << text;
+      EXPECT_EQ(text.find(testing::S3rverServer::kSecretAccessKey), std::string::npos) << text;
+    }
+  }
+}
+
+// A request signed more than 15 minutes away from the server's clock is RequestTimeTooSkewed
+// (403); within 15 minutes it passes. The servers' clocks are moved, not the exporter's.
+TEST_F(S3ArtifactTest, SkewedClockIsRefused) {
+  testing::S3rverServer::Options skewed;
+  skewed.clock_offset = std::chrono::minutes(20);
+  testing::S3rverServer::Options tolerated;
+  tolerated.clock_offset = -std::chrono::minutes(10);
+  testing::S3rverServer skewed_server("research", skewed);
+  testing::S3rverServer tolerated_server("research", tolerated);
+  ASSERT_TRUE(skewed_server.PutObject("predictor/skew.json", "{}"));
+  ASSERT_TRUE(tolerated_server.PutObject("predictor/skew.json", "{}"));
+  const std::string good =
+      CredentialsFile(testing::S3rverServer::kAccessKeyId, testing::S3rverServer::kSecretAccessKey);
+  const std::string source = "s3://research/predictor/skew.json";
+  const std::string yaml =
+      "global: {timezone: UTC}\nchecks:\n" +
+      S3Check("skewed", source, skewed_server.endpoint(), "us-east-1", good) +
+      S3Check("tolerated", source, tolerated_server.endpoint(), "us-east-1", good);
+  auto outcomes = CollectAll(yaml, dir_ / "freshness.yml", std::chrono::system_clock::now());
+  EXPECT_EQ(outcomes["tolerated"].state, "fresh");
+  EXPECT_FALSE(outcomes["tolerated"].failure) << outcomes["tolerated"].failure->message;
+  EXPECT_EQ(outcomes["skewed"].state, "probe_failed");
+  ASSERT_TRUE(outcomes["skewed"].failure.has_value());
+  EXPECT_NE(outcomes["skewed"].failure->message.find("HTTP 403"), std::string::npos)
+      << outcomes["skewed"].failure->message;
+  EXPECT_EQ(outcomes["skewed"].failure->message.find(testing::S3rverServer::kSecretAccessKey),
+            std::string::npos);
+}
+
+// The value of a request header `name` in curl's verbose output ("> Name: value").
+std::string SentHeader(const std::string& verbose, const std::string& name) {
+  std::istringstream lines(verbose);
+  std::string line;
+  const std::string prefix = "> " + name + ": ";
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.size() > prefix.size() &&
+        std::equal(prefix.begin(), prefix.end(), line.begin(),
+                   [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      return line.substr(prefix.size());
+    }
+  }
+  return "";
+}
+
+// A request signed by another client (curl's --aws-sigv4), replayed with its signature: as sent
+// it is accepted, with one signed header changed it is 403 SignatureDoesNotMatch.
+TEST_F(S3ArtifactTest, TamperedSignedHeaderIsRejected) {
+  ASSERT_TRUE(server_->PutObject("predictor/tamper.json", "{\"ok\":true}"));
+  const std::string url = server_->endpoint() + "/research/predictor/tamper.json";
+  const std::string empty_sha256 =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  const std::string user = std::string(testing::S3rverServer::kAccessKeyId) + ":" +
+                           testing::S3rverServer::kSecretAccessKey;
+  const auto [signed_code, verbose] = testing::RunProgram(
+      {"curl", "-sS", "-v", "-o", "/dev/null", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user",
+       user, "-H", "x-amz-content-sha256: " + empty_sha256, "-H", "x-amz-meta-check: original",
+       url});
+  if (signed_code == 127 || verbose.find("aws-sigv4") != std::string::npos) {
+    GTEST_SKIP() << "no curl with --aws-sigv4: " << verbose;
+  }
+  ASSERT_EQ(signed_code, 0) << verbose;
+  const std::string authorization = SentHeader(verbose, "Authorization");
+  const std::string amz_date = SentHeader(verbose, "X-Amz-Date");
+  ASSERT_NE(authorization.find("x-amz-meta-check"), std::string::npos) << verbose;
+  ASSERT_FALSE(amz_date.empty()) << verbose;
+  const auto replay = [&](const std::string& check_value) {
+    return testing::RunProgram({"curl", "-sS", "-w", "\nHTTP %{http_code}", "-H",
+                                "Authorization: " + authorization, "-H", "X-Amz-Date: " + amz_date,
+                                "-H", "x-amz-content-sha256: " + empty_sha256, "-H",
+                                "x-amz-meta-check: " + check_value, url});
+  };
+  const auto [same_code, same] = replay("original");
+  ASSERT_EQ(same_code, 0) << same;
+  EXPECT_NE(same.find("HTTP 200"), std::string::npos) << same;
+  EXPECT_NE(same.find("{\"ok\":true}"), std::string::npos) << same;
+  const auto [tampered_code, tampered] = replay("changed");
+  ASSERT_EQ(tampered_code, 0) << tampered;
+  EXPECT_NE(tampered.find("HTTP 403"), std::string::npos) << tampered;
+  EXPECT_NE(tampered.find("<Code>SignatureDoesNotMatch</Code>"), std::string::npos) << tampered;
+  EXPECT_EQ(tampered.find("{\"ok\":true}"), std::string::npos) << tampered;
+}
+
+// Query strings are part of what is signed: a ListObjectsV2 request signed by curl passes with
+// its prefix, and is refused once the prefix is changed after signing.
+TEST_F(S3ArtifactTest, SignedQueryStringIsVerified) {
+  ASSERT_TRUE(server_->PutObject("listing/one.json", "{}"));
+  const std::string empty_sha256 =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  const std::string user = std::string(testing::S3rverServer::kAccessKeyId) + ":" +
+                           testing::S3rverServer::kSecretAccessKey;
+  // Already in canonical form (sorted, encoded): curl before 8.1 signs the query as given.
+  const std::string url = server_->endpoint() + "/research?list-type=2&prefix=listing%2F";
+  const auto [code, verbose] = testing::RunProgram(
+      {"curl", "-sS", "-v", "-w", "\nHTTP %{http_code}", "--aws-sigv4", "aws:amz:us-east-1:s3",
+       "--user", user, "-H", "x-amz-content-sha256: " + empty_sha256, url});
+  if (code == 127 || verbose.find("aws-sigv4") != std::string::npos) {
+    GTEST_SKIP() << "no curl with --aws-sigv4: " << verbose;
+  }
+  ASSERT_EQ(code, 0) << verbose;
+  EXPECT_NE(verbose.find("HTTP 200"), std::string::npos) << verbose;
+  EXPECT_NE(verbose.find("<Key>listing/one.json</Key>"), std::string::npos) << verbose;
+  const auto [replay_code, replayed] =
+      testing::RunProgram({"curl", "-sS", "-w", "\nHTTP %{http_code}", "-H",
+                           "Authorization: " + SentHeader(verbose, "Authorization"), "-H",
+                           "X-Amz-Date: " + SentHeader(verbose, "X-Amz-Date"), "-H",
+                           "x-amz-content-sha256: " + empty_sha256,
+                           server_->endpoint() + "/research?list-type=2&prefix=other%2F"});
+  ASSERT_EQ(replay_code, 0) << replayed;
+  EXPECT_NE(replayed.find("HTTP 403"), std::string::npos) << replayed;
+  EXPECT_NE(replayed.find("<Code>SignatureDoesNotMatch</Code>"), std::string::npos) << replayed;
+}
+
+// The server accepts AWS's own published example (GET Object, "Signature Calculations for the
+// Authorization Header: Transferring Payload in a Single Chunk"), signed on 2013-05-24 and sent
+// to a server whose clock is set to that day; with its signed Range header changed it does not.
+TEST(S3PublishedExampleTest, AcceptedAsSignedRefusedWhenChanged) {
+  if (testing::S3rverServer::Binary().empty()) GTEST_SKIP() << "s3rver not installed";
+  testing::S3rverServer::Options example;
+  example.access_key_id = "AKIAIOSFODNN7EXAMPLE";
+  example.secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+  example.region = "us-east-1";
+  const date::sys_days signed_at = date::year{2013} / 5 / 24;
+  example.clock_offset =
+      std::chrono::floor<std::chrono::seconds>(signed_at - std::chrono::system_clock::now());
+  testing::S3rverServer server("examplebucket", example);
+  ASSERT_TRUE(server.PutObject("test.txt", "Welcome to Amazon S3."));
+  const auto get = [&](const std::string& range) {
+    return testing::RunProgram(
+        {"curl", "-sS", "-w", "\nHTTP %{http_code}", "-H", "Host: examplebucket.s3.amazonaws.com",
+         "-H",
+         "Authorization: AWS4-HMAC-SHA256 "
+         "Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
+         "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,"
+         "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41",
+         "-H", "Range: " + range, "-H",
+         "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+         "-H", "x-amz-date: 20130524T000000Z", server.endpoint() + "/test.txt"});
+  };
+  const auto [code, as_signed] = get("bytes=0-9");
+  if (code == 127) GTEST_SKIP() << "no curl";
+  ASSERT_EQ(code, 0) << as_signed;
+  EXPECT_EQ(as_signed, "Welcome to\nHTTP 206");
+  const auto [changed_code, changed] = get("bytes=0-10");
+  ASSERT_EQ(changed_code, 0) << changed;
+  EXPECT_NE(changed.find("<Code>SignatureDoesNotMatch</Code>"), std::string::npos) << changed;
+  EXPECT_NE(changed.find("HTTP 403"), std::string::npos) << changed;
 }
 
 // Sources that hang, reset, close, answer garbage, 5xx or broken headers, over real sockets:

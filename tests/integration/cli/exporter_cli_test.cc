@@ -702,7 +702,9 @@ TEST_F(ExporterCliTest, SecretsAppearInNoOutput) {
   if (S3rverServer::Binary().empty()) GTEST_SKIP() << "s3rver not installed";
   const std::string wrong_password = "Wr0ng-Pa55-QRS";
   const std::string s3_secret = "S3-Secret-Key-Do-Not-Print-4711";
-  S3rverServer s3("research");
+  S3rverServer::Options s3_account;
+  s3_account.secret_access_key = s3_secret;  // the server verifies signatures with it
+  S3rverServer s3("research", s3_account);
   ASSERT_TRUE(s3.PutObject("reports/daily.json", "{}"));
   dir_.Write("credentials",
              "[good]\naws_access_key_id = " + std::string(S3rverServer::kAccessKeyId) +
