@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "checks/artifact_check.h"
-#include "config/config_loader.h"
+#include "loader/config_loader.h"
 #include "metrics/metric_names.h"
 #include "support/fake_clock.h"
 #include "support/fault_server.h"

@@ -8,7 +8,7 @@
 #include "checks/duplicates_check.h"
 #include "checks/lag_check.h"
 #include "checks/runs_check.h"
-#include "config/config_loader.h"
+#include "loader/config_loader.h"
 #include "postgres_fixture.h"
 
 namespace freshness::testing {

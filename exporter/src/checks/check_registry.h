@@ -1,0 +1,57 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "checks/check.h"
+#include "config/check_kinds.h"
+#include "config/config.h"
+#include "config/mapping_reader.h"
+
+namespace freshness {
+
+// Builds a check of its kind from the kind's own keys in `reader` (the common keys are already
+// in `spec`). `config` holds the global section, targets and calendars. Throws ConfigError.
+using CheckFactory = std::function<std::shared_ptr<Check>(CheckSpec spec, MappingReader& reader,
+                                                          const ConfigData& config)>;
+
+// A check kind: its config syntax, its factory, and where it is listed.
+struct CheckKind {
+  CheckKindSyntax syntax;
+  CheckFactory factory;
+  // Where the kind is listed among the others (kind errors, docs): lower first.
+  int position = 0;
+};
+
+// Adds a kind; a second kind of the same name is a programming error (std::logic_error). Kinds
+// register themselves with FRESHNESS_REGISTER_CHECK_KIND in their own file.
+bool RegisterCheckKind(CheckKind kind);
+
+// The registered kinds, in their positions' order.
+const std::vector<CheckKind>& CheckKinds();
+// Their syntax, for the config reader.
+std::vector<CheckKindSyntax> CheckKindSyntaxes();
+// The kinds a config may name, in order.
+std::vector<std::string> KnownCheckKinds();
+// The kind named `name`, or null.
+const CheckKind* FindCheckKind(const std::string& name);
+// Whether checks of `kind` read a PostgreSQL target (false for an unknown kind).
+bool KindReadsDatabase(const std::string& kind);
+
+// Builds a check of spec.kind with its kind's factory. Throws ConfigError.
+std::shared_ptr<Check> MakeCheck(CheckSpec spec, MappingReader& reader, const ConfigData& config);
+
+}  // namespace freshness
+
+#define FRESHNESS_REGISTRY_CONCAT_INNER(a, b) a##b
+#define FRESHNESS_REGISTRY_CONCAT(a, b) FRESHNESS_REGISTRY_CONCAT_INNER(a, b)
+// Registers a check kind when the program starts: FRESHNESS_REGISTER_CHECK_KIND(LagKind());
+// where LagKind() returns its CheckKind. The layer's library is linked whole, so a kind's file
+// needs no other reference to be part of the program.
+#define FRESHNESS_REGISTER_CHECK_KIND(kind)                                                 \
+  namespace {                                                                               \
+  [[maybe_unused]] const bool FRESHNESS_REGISTRY_CONCAT(registered_check_kind_, __LINE__) = \
+      ::freshness::RegisterCheckKind(kind);                                                 \
+  }
