@@ -2,13 +2,17 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "checks/check.h"
 #include "config/check_kinds.h"
 #include "config/config.h"
 #include "config/mapping_reader.h"
+#include "db/database.h"
+#include "util/duration.h"
 
 namespace freshness {
 
@@ -17,12 +21,45 @@ namespace freshness {
 using CheckFactory = std::function<std::shared_ptr<Check>(CheckSpec spec, MappingReader& reader,
                                                           const ConfigData& config)>;
 
-// A check kind: its config syntax, its factory, and where it is listed.
+// For the preflight of --check.connect (app/preflight.cc), a kind that reads one table named by
+// its `table` key: the keys naming its columns (a time column must be timestamp, timestamptz or
+// date), the key of the time column its statement bounds, and the keys whose columns make the
+// index the statement wants, in index order.
+struct TableColumnKeys {
+  struct Column {
+    std::string key;
+    bool time = false;
+  };
+  std::vector<Column> columns;
+  std::string time_key;
+  std::vector<std::string> index_keys;
+};
+
+// The statement the preflight plans (EXPLAIN) for a check of the kind, built as the check would
+// run it; sets *loose_index when the statement is a loose index scan over that index.
+using PreflightStatement = std::function<std::string(Check& check, Database& database,
+                                                     Duration budget, std::string* loose_index)>;
+
+// A check kind: its config syntax, its factory, where it is listed, and what the preflight
+// checks of it.
 struct CheckKind {
+  CheckKind(CheckKindSyntax kind_syntax, CheckFactory kind_factory, int kind_position,
+            std::optional<TableColumnKeys> kind_table = std::nullopt,
+            PreflightStatement kind_statement = nullptr)
+      : syntax(std::move(kind_syntax)),
+        factory(std::move(kind_factory)),
+        position(kind_position),
+        table(std::move(kind_table)),
+        statement(std::move(kind_statement)) {}
+
   CheckKindSyntax syntax;
   CheckFactory factory;
   // Where the kind is listed among the others (kind errors, docs): lower first.
   int position = 0;
+  // The table the preflight checks; none when the kind reads no table of its own.
+  std::optional<TableColumnKeys> table;
+  // Null: a custom `sql` key is planned as written, else the preflight skips the kind.
+  PreflightStatement statement;
 };
 
 // Adds a kind; a second kind of the same name is a programming error (std::logic_error). Kinds

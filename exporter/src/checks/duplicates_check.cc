@@ -99,6 +99,10 @@ FRESHNESS_REGISTER_CHECK_KIND((CheckKind{
         "for a duplicates check use warn_above (warning) and error_above (critical)",
         "not allowed on duplicates checks: a duplicate execution is a fact, not a trend: it "
         "alerts at once; raise error_above"},
-    MakeDuplicatesCheck, 30}))
+    MakeDuplicatesCheck, 30,
+    TableColumnKeys{{{"key", false}, {"time_column", true}}, "time_column", {"time_column"}},
+    [](Check& check, Database&, Duration, std::string*) {
+      return static_cast<const DuplicatesCheck&>(check).sql();
+    }}))
 
 }  // namespace freshness

@@ -326,6 +326,12 @@ FRESHNESS_REGISTER_CHECK_KIND((CheckKind{
                     "warn_after/error_after",
                     "for a lag check use warn_after (warning) and error_after (critical)",
                     ""},
-    MakeLagCheck, 10}))
+    MakeLagCheck, 10,
+    TableColumnKeys{{{"group_by", false}, {"column", true}}, "column", {"group_by", "column"}},
+    [](Check& check, Database& database, Duration budget, std::string* loose_index) {
+      const LagCheck::Plan plan = static_cast<LagCheck&>(check).PlanFor(database, budget);
+      *loose_index = plan.index;
+      return plan.sql;
+    }}))
 
 }  // namespace freshness

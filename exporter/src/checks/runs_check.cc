@@ -369,6 +369,13 @@ FRESHNESS_REGISTER_CHECK_KIND((CheckKind{
                     "warn_duration/max_duration",
                     "for a runs check use warn_duration (warning) and max_duration (critical)",
                     ""},
-    MakeRunsCheck, 20}))
+    MakeRunsCheck, 20,
+    TableColumnKeys{
+        {{"started_column", true}, {"finished_column", false}},  // finished: only tested for NULL
+        "started_column",
+        {"started_column"}},
+    [](Check& check, Database&, Duration, std::string*) {
+      return static_cast<const RunsCheck&>(check).sql();
+    }}))
 
 }  // namespace freshness

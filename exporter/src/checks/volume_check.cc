@@ -339,6 +339,9 @@ FRESHNESS_REGISTER_CHECK_KIND((CheckKind{
         "for a volume check use warn_below (warning) and error_below (critical)",
         "not allowed on volume checks: the period already smooths the count; lengthen period "
         "instead"},
-    MakeVolumeCheck, 60}))
+    MakeVolumeCheck, 60, TableColumnKeys{{{"time_column", true}}, "time_column", {"time_column"}},
+    [](Check& check, Database&, Duration, std::string*) {
+      return static_cast<const VolumeCheck&>(check).CountSql(std::chrono::system_clock::now());
+    }}))
 
 }  // namespace freshness
