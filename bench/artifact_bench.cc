@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "checks/artifact_check.h"
-#include "config/config_loader.h"
+#include "loader/config_loader.h"
 #include "metrics/metric_names.h"
 
 namespace {

@@ -11,9 +11,9 @@
 #include "app/check_report.h"
 #include "app/exporter_app.h"
 #include "app/preflight.h"
-#include "checks/check_factory.h"
-#include "config/config_loader.h"
+#include "checks/check_registry.h"
 #include "db/postgres_database.h"
+#include "loader/config_loader.h"
 #include "log/logger.h"
 #include "schedule/rfc3339.h"
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "config/config_error.h"
-#include "config/config_loader.h"
+#include "loader/config_loader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

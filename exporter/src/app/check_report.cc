@@ -7,7 +7,7 @@
 #include <map>
 #include <sstream>
 
-#include "checks/check_factory.h"
+#include "checks/check_registry.h"
 #include "checks/summary_format.h"
 
 namespace freshness {

@@ -1,8 +1,8 @@
 #include "app/exporter_app.h"
 
 #include "app/check_report.h"
-#include "config/config_loader.h"
 #include "db/postgres_database.h"
+#include "loader/config_loader.h"
 
 namespace freshness {
 

@@ -7,9 +7,9 @@
 #include <utility>
 
 #include "collector/collector.h"
+#include "collector/exposition.h"
 #include "http/web_server.h"
 #include "log/logger.h"
-#include "metrics/exposition.h"
 #include "util/clock.h"
 
 namespace freshness {

@@ -10,10 +10,9 @@
 #include <ostream>
 #include <set>
 
-#include "checks/duplicates_check.h"
+#include "checks/check_registry.h"
 #include "checks/lag_check.h"
 #include "checks/runs_check.h"
-#include "checks/volume_check.h"
 #include "config/mapping_reader.h"
 #include "db/postgres_database.h"
 #include "db/table_catalog.h"
@@ -246,58 +245,38 @@ class Preflight {
   }
 
   std::optional<TableUse> TableUseOf(const Check& check, const CheckNodes& nodes) const {
-    const std::string& kind = check.spec().kind;
+    const CheckKind* kind = FindCheckKind(check.spec().kind);
     TableUse use;
     const std::optional<std::string> table = nodes.Text("table");
     if (!table || nodes.Text("sql")) return std::nullopt;
+    if (kind == nullptr || !kind->table) return std::nullopt;
     use.table = *table;
     use.table_node = nodes.Find("table");
-    const auto add = [&](const std::string& key, bool time) {
-      for (const auto& [column, node] : nodes.List(key)) {
-        use.columns.push_back(ColumnUse{key, column, node, time});
+    for (const TableColumnKeys::Column& key : kind->table->columns) {
+      for (const auto& [column, node] : nodes.List(key.key)) {
+        use.columns.push_back(ColumnUse{key.key, column, node, key.time});
       }
-    };
-    if (kind == "lag") {
-      add("group_by", false);
-      add("column", true);
-      use.time_key = "column";
-      for (const auto& [column, node] : nodes.List("group_by")) use.index_columns.push_back(column);
-      use.index_columns.push_back(nodes.Text("column").value_or(""));
-    } else if (kind == "runs") {
-      add("started_column", true);
-      add("finished_column", false);  // only tested for NULL: any type will do
-      use.time_key = "started_column";
-      use.index_columns = {nodes.Text("started_column").value_or("")};
-    } else if (kind == "duplicates") {
-      add("key", false);
-      add("time_column", true);
-      use.time_key = "time_column";
-      use.index_columns = {nodes.Text("time_column").value_or("")};
-    } else if (kind == "volume") {
-      add("time_column", true);
-      use.time_key = "time_column";
-      use.index_columns = {nodes.Text("time_column").value_or("")};
-    } else {
-      return std::nullopt;
     }
+    use.time_key = kind->table->time_key;
+    for (const std::string& key : kind->table->index_keys) {
+      for (const auto& [column, node] : nodes.List(key)) use.index_columns.push_back(column);
+    }
+    if (use.index_columns.empty()) use.index_columns.push_back("");  // IndexFinding reads back()
     return use;
   }
 
   // The statement the check runs; empty for a kind preflight does not know.
   std::string StatementOf(Check& check, const CheckNodes& nodes, Database& database,
                           LagCheck::Plan* lag_plan) {
-    if (auto* lag = dynamic_cast<LagCheck*>(&check)) {
-      *lag_plan = lag->PlanFor(database, Budget(check));
-      return lag_plan->sql;
+    const CheckKind* kind = FindCheckKind(check.spec().kind);
+    if (kind != nullptr && kind->statement) {
+      std::string sql = kind->statement(check, database, Budget(check), &lag_plan->index);
+      // A lag check's plan is cached: this reads the same decision, with its reasons.
+      if (auto* lag = dynamic_cast<LagCheck*>(&check))
+        *lag_plan = lag->PlanFor(database, Budget(check));
+      return sql;
     }
     if (nodes.Text("sql")) return *nodes.Text("sql");
-    if (const auto* runs = dynamic_cast<const RunsCheck*>(&check)) return runs->sql();
-    if (const auto* duplicates = dynamic_cast<const DuplicatesCheck*>(&check)) {
-      return duplicates->sql();
-    }
-    if (const auto* volume = dynamic_cast<const VolumeCheck*>(&check)) {
-      return volume->CountSql(std::chrono::system_clock::now());
-    }
     return "";
   }
 

@@ -3,8 +3,8 @@
 #include <iosfwd>
 #include <string>
 
-#include "config/config.h"
 #include "db/database.h"
+#include "loader/config_loader.h"
 
 namespace freshness {
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "checks/check_registry.h"
 #include "checks/summary_format.h"
 #include "config/time_zones.h"
 #include "metrics/metric_names.h"
@@ -567,7 +568,7 @@ nlohmann::json ArtifactCheck::ThresholdsJson() const {
 namespace {
 
 PathTemplate ReadTemplate(MappingReader& reader, const YAML::Node& node, const std::string& key,
-                          const std::string& text, const Config& config) {
+                          const std::string& text, const ConfigData& config) {
   std::string location = text;
   const std::size_t scheme_end = location.find("://");
   if (scheme_end != std::string::npos) {
@@ -610,7 +611,7 @@ PathTemplate ReadTemplate(MappingReader& reader, const YAML::Node& node, const s
   }
 }
 
-S3Options ReadS3Options(MappingReader& reader, const Config& config) {
+S3Options ReadS3Options(MappingReader& reader, const ConfigData& config) {
   S3Options options;
   std::optional<MappingReader> s3 = reader.OptionalMapping("s3");
   if (!s3) return options;
@@ -753,7 +754,7 @@ void RejectScheduleWithoutSlots(MappingReader& expect, const std::string& check_
 }  // namespace
 
 std::shared_ptr<Check> MakeArtifactCheck(CheckSpec spec, MappingReader& reader,
-                                         const Config& config) {
+                                         const ConfigData& config) {
   ArtifactSpec artifact;
   const std::string source = reader.RequiredString("source");
   artifact.sources.push_back(ReadTemplate(reader, reader.Raw("source"), "source", source, config));
@@ -825,5 +826,17 @@ std::shared_ptr<Check> MakeArtifactCheck(CheckSpec spec, MappingReader& reader,
       uses_s3 ? std::make_shared<S3Prober>(s3_options) : nullptr);
   return std::make_shared<ArtifactCheck>(std::move(spec), std::move(artifact), std::move(prober));
 }
+
+FRESHNESS_REGISTER_CHECK_KIND((CheckKind{
+    CheckKindSyntax{
+        "artifact",
+        {"source", "any_of", "expect", "calendar", "grace", "paused_until", "missed_slots_lookback",
+         "s3", "warn_on", "error_on"},
+        false,
+        "warn_on/error_on",
+        "for an artifact check use warn_on (warning) and error_on (critical)",
+        "not allowed on artifact checks: the deadline already includes grace; lengthen grace "
+        "instead"},
+    MakeArtifactCheck, 50}))
 
 }  // namespace freshness

@@ -96,6 +96,6 @@ class ArtifactCheck final : public Check {
 };
 
 std::shared_ptr<Check> MakeArtifactCheck(CheckSpec spec, MappingReader& reader,
-                                         const Config& config);
+                                         const ConfigData& config);
 
 }  // namespace freshness

@@ -1,5 +1,6 @@
 #include "checks/duplicates_check.h"
 
+#include "checks/check_registry.h"
 #include "checks/table_keys.h"
 #include "db/database.h"
 #include "db/sql_text.h"
@@ -65,7 +66,8 @@ std::vector<Sample> DuplicatesCheck::ConfigSamples() const {
 
 nlohmann::json DuplicatesCheck::ThresholdsJson() const { return TiersJson(tiers_); }
 
-std::shared_ptr<Check> MakeDuplicatesCheck(CheckSpec spec, MappingReader& reader, const Config&) {
+std::shared_ptr<Check> MakeDuplicatesCheck(CheckSpec spec, MappingReader& reader,
+                                           const ConfigData&) {
   TierPair tiers = ReadCountTiers(reader, "warn_above", std::nullopt, "error_above", 0);
   if (!tiers.any()) {
     RejectAllTiersOff(reader, spec.name, spec.mode, {"warn_above", "error_above"});
@@ -87,5 +89,20 @@ std::shared_ptr<Check> MakeDuplicatesCheck(CheckSpec spec, MappingReader& reader
                     " HAVING count(*) > 1) AS duplicated_keys";
   return std::make_shared<DuplicatesCheck>(std::move(spec), std::move(sql), std::move(tiers));
 }
+
+FRESHNESS_REGISTER_CHECK_KIND((CheckKind{
+    CheckKindSyntax{
+        "duplicates",
+        {"table", "key", "time_column", "window", "where", "warn_above", "error_above"},
+        true,
+        "warn_above/error_above",
+        "for a duplicates check use warn_above (warning) and error_above (critical)",
+        "not allowed on duplicates checks: a duplicate execution is a fact, not a trend: it "
+        "alerts at once; raise error_above"},
+    MakeDuplicatesCheck, 30,
+    TableColumnKeys{{{"key", false}, {"time_column", true}}, "time_column", {"time_column"}},
+    [](Check& check, Database&, Duration, std::string*) {
+      return static_cast<const DuplicatesCheck&>(check).sql();
+    }}))
 
 }  // namespace freshness

@@ -29,6 +29,6 @@ class DuplicatesCheck final : public Check {
 };
 
 std::shared_ptr<Check> MakeDuplicatesCheck(CheckSpec spec, MappingReader& reader,
-                                           const Config& config);
+                                           const ConfigData& config);
 
 }  // namespace freshness

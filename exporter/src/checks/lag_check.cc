@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "checks/check_registry.h"
 #include "checks/summary_format.h"
 #include "config/label_names.h"
 #include "db/database.h"
@@ -260,7 +261,8 @@ std::size_t LagCheck::RememberedGroups() const {
   return memory_.size();
 }
 
-std::shared_ptr<Check> MakeLagCheck(CheckSpec spec, MappingReader& reader, const Config& config) {
+std::shared_ptr<Check> MakeLagCheck(CheckSpec spec, MappingReader& reader,
+                                    const ConfigData& config) {
   LagCheck::Settings settings;
   settings.group_by = reader.StringList("group_by", true);
   const YAML::Node group_by_node = reader.Raw("group_by");
@@ -329,5 +331,21 @@ std::shared_ptr<Check> MakeLagCheck(CheckSpec spec, MappingReader& reader, const
   }
   return std::make_shared<LagCheck>(std::move(spec), std::move(settings));
 }
+
+FRESHNESS_REGISTER_CHECK_KIND((CheckKind{
+    CheckKindSyntax{"lag",
+                    {"table", "column", "where", "group_by", "max_series", "sql", "warn_after",
+                     "error_after", "for", "forget_after"},
+                    true,
+                    "warn_after/error_after",
+                    "for a lag check use warn_after (warning) and error_after (critical)",
+                    ""},
+    MakeLagCheck, 10,
+    TableColumnKeys{{{"group_by", false}, {"column", true}}, "column", {"group_by", "column"}},
+    [](Check& check, Database& database, Duration budget, std::string* loose_index) {
+      const LagCheck::Plan plan = static_cast<LagCheck&>(check).PlanFor(database, budget);
+      *loose_index = plan.index;
+      return plan.sql;
+    }}))
 
 }  // namespace freshness

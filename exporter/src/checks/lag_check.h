@@ -80,6 +80,7 @@ class LagCheck final : public Check {
   std::map<Labels, Group> memory_;
 };
 
-std::shared_ptr<Check> MakeLagCheck(CheckSpec spec, MappingReader& reader, const Config& config);
+std::shared_ptr<Check> MakeLagCheck(CheckSpec spec, MappingReader& reader,
+                                    const ConfigData& config);
 
 }  // namespace freshness

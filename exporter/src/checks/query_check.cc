@@ -3,6 +3,7 @@
 #include <regex>
 #include <set>
 
+#include "checks/check_registry.h"
 #include "config/label_names.h"
 #include "db/database.h"
 #include "db/sql_text.h"
@@ -197,7 +198,8 @@ nlohmann::json QueryCheck::ThresholdsJson() const {
   return out;
 }
 
-std::shared_ptr<Check> MakeQueryCheck(CheckSpec spec, MappingReader& reader, const Config& config) {
+std::shared_ptr<Check> MakeQueryCheck(CheckSpec spec, MappingReader& reader,
+                                      const ConfigData& config) {
   const std::string sql = reader.RequiredString("sql");
   if (sql.find_first_not_of(" \t\r\n") == std::string::npos)
     reader.Fail("sql", "must not be empty");
@@ -260,5 +262,15 @@ std::shared_ptr<Check> MakeQueryCheck(CheckSpec spec, MappingReader& reader, con
   }
   return std::make_shared<QueryCheck>(std::move(spec), sql, std::move(metrics), max_series);
 }
+
+FRESHNESS_REGISTER_CHECK_KIND((CheckKind{
+    CheckKindSyntax{
+        "query",
+        {"sql", "metrics", "max_series"},
+        true,
+        "",
+        "for a query check use warn_above/error_above/warn_below/error_below on each metric",
+        "for is not supported on query checks"},
+    MakeQueryCheck, 40}))
 
 }  // namespace freshness

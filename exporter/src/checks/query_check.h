@@ -44,6 +44,7 @@ class QueryCheck final : public Check {
   int max_series_;
 };
 
-std::shared_ptr<Check> MakeQueryCheck(CheckSpec spec, MappingReader& reader, const Config& config);
+std::shared_ptr<Check> MakeQueryCheck(CheckSpec spec, MappingReader& reader,
+                                      const ConfigData& config);
 
 }  // namespace freshness

@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "checks/check_registry.h"
 #include "checks/summary_format.h"
 #include "checks/table_keys.h"
 #include "db/database.h"
@@ -305,7 +306,7 @@ std::optional<RunsCheck::Ledger> ReadLedger(MappingReader& reader) {
 
 }  // namespace
 
-std::shared_ptr<Check> MakeRunsCheck(CheckSpec spec, MappingReader& reader, const Config&) {
+std::shared_ptr<Check> MakeRunsCheck(CheckSpec spec, MappingReader& reader, const ConfigData&) {
   TierPair tiers =
       ReadDurationTiers(reader, "warn_duration", std::nullopt, "max_duration", Duration(3'600'000));
   const Duration for_duration = ReadFor(reader);
@@ -358,5 +359,23 @@ std::shared_ptr<Check> MakeRunsCheck(CheckSpec spec, MappingReader& reader, cons
   return std::make_shared<RunsCheck>(std::move(spec), std::move(sql), std::move(tiers),
                                      for_duration, std::move(ledger), std::move(names));
 }
+
+FRESHNESS_REGISTER_CHECK_KIND((CheckKind{
+    CheckKindSyntax{"runs",
+                    {"table", "started_column", "finished_column", "window", "where",
+                     "warn_duration", "max_duration", "for", "failed_when", "warn_after_failures",
+                     "error_after_failures", "max_success_age"},
+                    true,
+                    "warn_duration/max_duration",
+                    "for a runs check use warn_duration (warning) and max_duration (critical)",
+                    ""},
+    MakeRunsCheck, 20,
+    TableColumnKeys{
+        {{"started_column", true}, {"finished_column", false}},  // finished: only tested for NULL
+        "started_column",
+        {"started_column"}},
+    [](Check& check, Database&, Duration, std::string*) {
+      return static_cast<const RunsCheck&>(check).sql();
+    }}))
 
 }  // namespace freshness

@@ -52,6 +52,7 @@ class RunsCheck final : public Check {
   Names names_;
 };
 
-std::shared_ptr<Check> MakeRunsCheck(CheckSpec spec, MappingReader& reader, const Config& config);
+std::shared_ptr<Check> MakeRunsCheck(CheckSpec spec, MappingReader& reader,
+                                     const ConfigData& config);
 
 }  // namespace freshness

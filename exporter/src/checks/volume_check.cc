@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "checks/check_registry.h"
 #include "checks/summary_format.h"
 #include "db/database.h"
 #include "db/sql_text.h"
@@ -238,7 +239,7 @@ nlohmann::json VolumeCheck::ThresholdsJson() const {
 }
 
 std::shared_ptr<Check> MakeVolumeCheck(CheckSpec spec, MappingReader& reader,
-                                       const Config& config) {
+                                       const ConfigData& config) {
   VolumeCheck::Settings settings;
   TierPair& tiers = settings.tiers;
   tiers.unit = TierPair::Unit::kCount;
@@ -327,5 +328,20 @@ std::shared_ptr<Check> MakeVolumeCheck(CheckSpec spec, MappingReader& reader,
       settings.calendar ? settings.calendar->zone() : date::locate_zone(config.global.timezone);
   return std::make_shared<VolumeCheck>(std::move(spec), std::move(settings));
 }
+
+FRESHNESS_REGISTER_CHECK_KIND((CheckKind{
+    CheckKindSyntax{
+        "volume",
+        {"table", "time_column", "where", "period", "expect", "calendar", "warn_below",
+         "error_below"},
+        true,
+        "warn_below/error_below",
+        "for a volume check use warn_below (warning) and error_below (critical)",
+        "not allowed on volume checks: the period already smooths the count; lengthen period "
+        "instead"},
+    MakeVolumeCheck, 60, TableColumnKeys{{{"time_column", true}}, "time_column", {"time_column"}},
+    [](Check& check, Database&, Duration, std::string*) {
+      return static_cast<const VolumeCheck&>(check).CountSql(std::chrono::system_clock::now());
+    }}))
 
 }  // namespace freshness

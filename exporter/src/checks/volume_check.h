@@ -58,6 +58,7 @@ class VolumeCheck final : public Check {
   Settings settings_;
 };
 
-std::shared_ptr<Check> MakeVolumeCheck(CheckSpec spec, MappingReader& reader, const Config& config);
+std::shared_ptr<Check> MakeVolumeCheck(CheckSpec spec, MappingReader& reader,
+                                       const ConfigData& config);
 
 }  // namespace freshness

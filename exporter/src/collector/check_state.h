@@ -7,7 +7,7 @@
 #include <string>
 
 #include "checks/check.h"
-#include "metrics/rendered_samples.h"
+#include "collector/rendered_samples.h"
 #include "util/check_error.h"
 
 namespace freshness {

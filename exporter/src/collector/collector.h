@@ -15,8 +15,8 @@
 
 #include "checks/check.h"
 #include "collector/check_state.h"
-#include "config/config.h"
 #include "db/database.h"
+#include "loader/config_loader.h"
 #include "log/logger.h"
 #include "util/clock.h"
 

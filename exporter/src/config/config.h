@@ -1,23 +1,24 @@
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "config/check_spec.h"
 #include "config/config_error.h"
 #include "schedule/calendar.h"
 #include "schedule/maintenance_window.h"
 #include "util/clock.h"
 #include "util/duration.h"
+#include "util/labels.h"
 
 namespace freshness {
 
-class Check;
 class MappingReader;
-
-using Labels = std::map<std::string, std::string>;
 
 struct GlobalConfig {
   Duration interval{15'000};
@@ -42,13 +43,22 @@ struct TargetConfig {
 // (reason config) naming the variable or file, never the value.
 std::string ResolveDsn(const TargetConfig& target);
 
-// Everything loaded from one config file, with every check already built (and so validated).
-struct Config {
+// One entry of `checks:` as read: its common keys, and its mapping (with defaults.<kind>) for
+// the kind's own reader. Building the check is the loader's job (loader/config_loader.h).
+struct CheckDefinition {
+  CheckSpec spec;
+  YAML::Node node;      // the check's own mapping
+  YAML::Node defaults;  // defaults.<kind>, Undefined when there is none
+  std::string path;     // "checks[2]"
+};
+
+// Everything read from one config file, as plain data: no check is built here.
+struct ConfigData {
   std::string file;
   GlobalConfig global;
   std::map<std::string, TargetConfig> targets;
   std::map<std::string, std::shared_ptr<const Calendar>> calendars;
-  std::vector<std::shared_ptr<Check>> checks;
+  std::vector<CheckDefinition> definitions;
   // The instant the file was validated at: "never fires in the next 366 days" and similar
   // checks count from here.
   TimePoint loaded_at{};
@@ -56,6 +66,6 @@ struct Config {
 
 // The calendar that `calendar: NAME` of `reader` names, from the config's calendars; null when
 // the key is absent. An unknown name fails at the key, with the closest known name.
-std::shared_ptr<const Calendar> CalendarKey(MappingReader& reader, const Config& config);
+std::shared_ptr<const Calendar> CalendarKey(MappingReader& reader, const ConfigData& config);
 
 }  // namespace freshness

@@ -2,38 +2,46 @@
 
 #include <algorithm>
 #include <cctype>
-#include <map>
 
 namespace freshness {
 namespace {
 
-// Why each reserved name is reserved, for the error message.
-const std::map<std::string, std::string>& ReservedReasons() {
-  static const std::map<std::string, std::string> reasons = {
-      {"check", "the rules join on it"},
-      {"target", "the rules join on it"},
-      {"kind", "the rules join on it"},
-      {"mode", "the rules join on it"},
-      {"calendar", "the rules join on it"},
-      {"job", "Prometheus sets it when scraping"},
-      {"instance", "Prometheus sets it when scraping"},
-      {"pod", "Kubernetes service discovery sets it"},
-      {"alertname", "Prometheus sets it on alerts"},
-      {"alertstate", "Prometheus sets it on alerts"},
-      {"severity", "the rules set it on alerts"},
-      {"le", "Prometheus uses it for histogram buckets"},
-      {"quantile", "Prometheus uses it for summaries"},
-      {"state", "the exporter's own series use it"},
-      {"reason", "the exporter's own series use it"},
-      {"metric", "the exporter's own series use it"},
-      {"direction", "the exporter's own series use it"},
-      {"location", "the exporter's own series use it"},
-      {"partition", "the exporter's own series use it"},
-      {"signal", "the exporter's own series use it"},
-      {"version", "freshness_exporter_build_info uses it"},
-      {"revision", "freshness_exporter_build_info uses it"},
-  };
-  return reasons;
+// The one list of reserved label names, in the contract's order, each with why it is reserved
+// (for the error message).
+struct Reserved {
+  const char* name;
+  const char* reason;
+};
+constexpr Reserved kReserved[] = {
+    {"check", "the rules join on it"},
+    {"job", "Prometheus sets it when scraping"},
+    {"instance", "Prometheus sets it when scraping"},
+    {"pod", "Kubernetes service discovery sets it"},
+    {"target", "the rules join on it"},
+    {"kind", "the rules join on it"},
+    {"mode", "the rules join on it"},
+    {"severity", "the rules set it on alerts"},
+    {"state", "the exporter's own series use it"},
+    {"reason", "the exporter's own series use it"},
+    {"le", "Prometheus uses it for histogram buckets"},
+    {"quantile", "Prometheus uses it for summaries"},
+    {"metric", "the exporter's own series use it"},
+    {"direction", "the exporter's own series use it"},
+    {"alertname", "Prometheus sets it on alerts"},
+    {"alertstate", "Prometheus sets it on alerts"},
+    {"calendar", "the rules join on it"},
+    {"location", "the exporter's own series use it"},
+    {"partition", "the exporter's own series use it"},
+    {"signal", "the exporter's own series use it"},
+    {"version", "freshness_exporter_build_info uses it"},
+    {"revision", "freshness_exporter_build_info uses it"},
+};
+
+const char* ReservedReason(const std::string& name) {
+  for (const Reserved& reserved : kReserved) {
+    if (name == reserved.name) return reserved.reason;
+  }
+  return nullptr;
 }
 
 bool ValidSyntax(const std::string& name) {
@@ -49,11 +57,11 @@ bool ValidSyntax(const std::string& name) {
 }  // namespace
 
 const std::vector<std::string>& ReservedLabelNames() {
-  static const std::vector<std::string> names = {
-      "check",     "job",       "instance",  "pod",        "target",   "kind",
-      "mode",      "severity",  "state",     "reason",     "le",       "quantile",
-      "metric",    "direction", "alertname", "alertstate", "calendar", "location",
-      "partition", "signal",    "version",   "revision"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const Reserved& reserved : kReserved) out.emplace_back(reserved.name);
+    return out;
+  }();
   return names;
 }
 
@@ -65,9 +73,8 @@ std::optional<std::string> LabelNameProblem(const std::string& name, const Label
   if (name.rfind("__", 0) == 0) {
     return "\"" + name + "\" starts with \"__\", which Prometheus reserves";
   }
-  const auto& reasons = ReservedReasons();
-  if (const auto found = reasons.find(name); found != reasons.end()) {
-    return "\"" + name + "\" is reserved (" + found->second + ")";
+  if (const char* reason = ReservedReason(name)) {
+    return "\"" + name + "\" is reserved (" + reason + ")";
   }
   if (global_labels != nullptr && global_labels->count(name) != 0) {
     return "\"" + name + "\" is already a global label (global.labels)";

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "config/config.h"
+#include "util/labels.h"
 
 namespace freshness {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "checks/artifact_check.h"
-#include "config/config_loader.h"
+#include "loader/config_loader.h"
 #include "metrics/metric_names.h"
 #include "support/child_process.h"
 #include "support/fake_clock.h"

@@ -10,7 +10,7 @@
 #include "checks/grouped_lag_sql.h"
 #include "checks/lag_check.h"
 #include "checks/runs_check.h"
-#include "config/config_loader.h"
+#include "loader/config_loader.h"
 #include "postgres_fixture.h"
 
 namespace freshness::testing {

@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "config/config_loader.h"
+#include "loader/config_loader.h"
 #include "schedule/rfc3339.h"
 #include "support/fake_clock.h"
 #include "support/fake_database.h"

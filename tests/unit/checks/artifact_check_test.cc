@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "config/config_loader.h"
+#include "loader/config_loader.h"
 #include "metrics/metric_names.h"
 #include "support/fake_clock.h"
 #include "unit/probes/fake_object_prober.h"

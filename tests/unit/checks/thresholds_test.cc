@@ -6,7 +6,7 @@
 
 #include "checks/check.h"
 #include "checks/lag_check.h"
-#include "config/config_loader.h"
+#include "loader/config_loader.h"
 #include "metrics/metric_names.h"
 #include "schedule/rfc3339.h"
 #include "support/fake_clock.h"

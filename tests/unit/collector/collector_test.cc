@@ -7,8 +7,8 @@
 #include <sstream>
 #include <thread>
 
-#include "config/config_loader.h"
-#include "metrics/exposition.h"
+#include "collector/exposition.h"
+#include "loader/config_loader.h"
 #include "metrics/metric_names.h"
 #include "schedule/rfc3339.h"
 #include "support/fake_clock.h"

@@ -1,4 +1,4 @@
-#include "config/config_loader.h"
+#include "loader/config_loader.h"
 
 #include <gtest/gtest.h>
 

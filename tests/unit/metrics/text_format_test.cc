@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "metrics/rendered_samples.h"
+#include "collector/rendered_samples.h"
 
 namespace freshness {
 namespace {

@@ -1,5 +1,6 @@
-#include "config/config_loader.h"
+#include "config/config_reader.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -8,8 +9,6 @@
 #include <set>
 #include <sstream>
 
-#include "checks/check.h"
-#include "checks/check_factory.h"
 #include "config/label_names.h"
 #include "config/mapping_reader.h"
 #include "config/time_zones.h"
@@ -51,6 +50,18 @@ std::vector<std::string> KeysOf(const Map& map) {
 
 std::string FormatDay(date::sys_days day) { return date::format("%F", day); }
 
+std::vector<std::string> KindNames(const std::vector<CheckKindSyntax>& kinds) {
+  std::vector<std::string> names;
+  for (const CheckKindSyntax& kind : kinds) names.push_back(kind.name);
+  return names;
+}
+
+// The kind must be one of `kinds` (the reader checked it with Enum).
+const CheckKindSyntax& KindOf(const std::vector<CheckKindSyntax>& kinds, const std::string& kind) {
+  return *std::find_if(kinds.begin(), kinds.end(),
+                       [&kind](const CheckKindSyntax& each) { return each.name == kind; });
+}
+
 void ReadGlobal(MappingReader reader, GlobalConfig& global) {
   reader.ExpectKeys({"interval", "timeout", "timezone", "labels"});
   global.interval = reader.DurationValue("interval", global.interval);
@@ -72,7 +83,7 @@ void ReadGlobal(MappingReader reader, GlobalConfig& global) {
 // `maintenance:` of a check or a target: one-off {start, end} and recurring
 // {weekdays, hours, timezone} windows.
 std::vector<std::shared_ptr<const MaintenanceWindow>> ReadMaintenance(MappingReader& parent,
-                                                                      const Config& config,
+                                                                      const ConfigData& config,
                                                                       const std::string& origin,
                                                                       const std::string& whose) {
   std::vector<std::shared_ptr<const MaintenanceWindow>> windows;
@@ -148,7 +159,7 @@ std::vector<std::shared_ptr<const MaintenanceWindow>> ReadMaintenance(MappingRea
   return windows;
 }
 
-void ReadTargets(MappingReader reader, Config& config) {
+void ReadTargets(MappingReader reader, ConfigData& config) {
   if (!reader.node().IsDefined() || reader.node().IsNull()) return;
   for (const auto& entry : reader.node()) {
     const std::string name = entry.first.Scalar();
@@ -219,7 +230,7 @@ HolidayFile ReadHolidayFile(const std::string& path) {
   return file;
 }
 
-void ReadCalendars(MappingReader reader, Config& config) {
+void ReadCalendars(MappingReader reader, ConfigData& config) {
   if (!reader.node().IsDefined() || reader.node().IsNull()) return;
   for (const auto& entry : reader.node()) {
     const std::string name = entry.first.Scalar();
@@ -264,7 +275,8 @@ void ReadCalendars(MappingReader reader, Config& config) {
   }
 }
 
-std::shared_ptr<const ActiveWindow> ReadActive(MappingReader& check_reader, const Config& config,
+std::shared_ptr<const ActiveWindow> ReadActive(MappingReader& check_reader,
+                                               const ConfigData& config,
                                                const std::string& check_name) {
   std::optional<MappingReader> active = check_reader.OptionalMapping("active");
   if (!active) return nullptr;
@@ -303,10 +315,11 @@ std::shared_ptr<const ActiveWindow> ReadActive(MappingReader& check_reader, cons
 }
 
 // defaults.<kind>: a known kind, a mapping, and only keys a check of that kind may have.
-std::map<std::string, YAML::Node> ReadDefaults(MappingReader& defaults_reader) {
+std::map<std::string, YAML::Node> ReadDefaults(MappingReader& defaults_reader,
+                                               const std::vector<CheckKindSyntax>& syntax) {
   std::map<std::string, YAML::Node> defaults;
   if (!defaults_reader.node().IsMap()) return defaults;
-  const auto& kinds = KnownCheckKinds();
+  const std::vector<std::string> kinds = KindNames(syntax);
   for (const auto& entry : defaults_reader.node()) {
     const std::string kind = entry.first.Scalar();
     if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
@@ -314,7 +327,7 @@ std::map<std::string, YAML::Node> ReadDefaults(MappingReader& defaults_reader) {
     }
     if (!entry.second.IsMap()) defaults_reader.FailAt(entry.second, kind, "expected a mapping");
     MappingReader kind_reader(entry.second, defaults_reader.file(), defaults_reader.KeyPath(kind));
-    kind_reader.ExpectKeys(CheckKeys(kind, true), RefusedCheckKeys(kind));
+    kind_reader.ExpectKeys(CheckKeys(syntax, kind, true), RefusedCheckKeys(syntax, kind));
     defaults[kind] = entry.second;
     defaults_reader.Raw(kind);
   }
@@ -358,10 +371,11 @@ std::optional<CheckSpec::Slo> ReadSlo(MappingReader& check_reader) {
   return result;
 }
 
-void ReadChecks(const YAML::Node& checks_node, MappingReader& defaults_reader, Config& config,
-                MappingReader& root) {
+void ReadChecks(const YAML::Node& checks_node, MappingReader& defaults_reader, ConfigData& config,
+                MappingReader& root, const std::vector<CheckKindSyntax>& syntax,
+                const CheckVisitor& visit) {
   std::map<std::string, SourceMark> seen;
-  std::map<std::string, YAML::Node> defaults = ReadDefaults(defaults_reader);
+  std::map<std::string, YAML::Node> defaults = ReadDefaults(defaults_reader, syntax);
   if (!checks_node.IsDefined() || checks_node.IsNull()) return;
   if (!checks_node.IsSequence()) root.FailAt(checks_node, "checks", "expected a list");
   for (std::size_t index = 0; index < checks_node.size(); ++index) {
@@ -374,13 +388,13 @@ void ReadChecks(const YAML::Node& checks_node, MappingReader& defaults_reader, C
     // reported before a missing one.
     MappingReader probe(raw, config.file, path);
     if (!probe.Has("kind")) {
-      probe.ExpectKeys(CheckKeys(""), RefusedCheckKeys(""));
+      probe.ExpectKeys(CheckKeys(syntax, ""), RefusedCheckKeys(syntax, ""));
       probe.Fail("kind", "is required");
     }
-    const std::string kind = probe.Enum("kind", KnownCheckKinds(), "");
+    const std::string kind = probe.Enum("kind", KindNames(syntax), "");
     // A check's own keys win over defaults.<kind>, which keep their own positions in errors.
     MappingReader reader(raw, config.file, path, defaults[kind]);
-    reader.ExpectKeys(CheckKeys(kind), RefusedCheckKeys(kind));
+    reader.ExpectKeys(CheckKeys(syntax, kind), RefusedCheckKeys(syntax, kind));
     reader.Raw("kind");
 
     CheckSpec spec;
@@ -398,7 +412,7 @@ void ReadChecks(const YAML::Node& checks_node, MappingReader& defaults_reader, C
     }
     seen[spec.name] = reader.MarkOf("name");
     const TargetConfig* target = nullptr;
-    if (KindReadsDatabase(kind)) {
+    if (KindOf(syntax, kind).reads_database) {
       spec.target = reader.RequiredString("target");
       const auto found = config.targets.find(spec.target);
       if (found == config.targets.end()) {
@@ -420,9 +434,12 @@ void ReadChecks(const YAML::Node& checks_node, MappingReader& defaults_reader, C
       spec.maintenance.insert(spec.maintenance.end(), target->maintenance.begin(),
                               target->maintenance.end());
     }
-    std::shared_ptr<Check> check = MakeCheck(std::move(spec), reader, config);
-    reader.RejectUnknownKeys();
-    config.checks.push_back(std::move(check));
+    CheckDefinition definition{std::move(spec), raw, defaults[kind], path};
+    if (visit) {
+      visit(definition, reader, config);
+      reader.RejectUnknownKeys();
+    }
+    config.definitions.push_back(std::move(definition));
   }
 }
 
@@ -452,9 +469,10 @@ std::string ResolveDsn(const TargetConfig& target) {
   return dsn;
 }
 
-Config LoadConfigString(const std::string& text, const std::string& file_name,
-                        std::optional<TimePoint> now) {
-  Config config;
+ConfigData ReadConfigString(const std::string& text, const std::string& file_name,
+                            const std::vector<CheckKindSyntax>& kinds, std::optional<TimePoint> now,
+                            const CheckVisitor& visit) {
+  ConfigData config;
   config.file = file_name;
   config.loaded_at = now.value_or(std::chrono::system_clock::now());
   const YAML::Node document = ParseYaml(text, file_name);
@@ -467,21 +485,22 @@ Config LoadConfigString(const std::string& text, const std::string& file_name,
   ReadTargets(root.Mapping("targets"), config);
   ReadCalendars(root.Mapping("calendars"), config);
   MappingReader defaults = root.Mapping("defaults");
-  ReadChecks(root.Raw("checks"), defaults, config, root);
+  ReadChecks(root.Raw("checks"), defaults, config, root, kinds, visit);
   defaults.RejectUnknownKeys();
   root.RejectUnknownKeys();
   return config;
 }
 
-Config LoadConfigFile(const std::string& path, std::optional<TimePoint> now) {
+ConfigData ReadConfigFile(const std::string& path, const std::vector<CheckKindSyntax>& kinds,
+                          std::optional<TimePoint> now, const CheckVisitor& visit) {
   std::ifstream input(path);
   if (!input) throw ConfigError(path, "cannot read file");
   std::stringstream buffer;
   buffer << input.rdbuf();
-  return LoadConfigString(buffer.str(), path, now);
+  return ReadConfigString(buffer.str(), path, kinds, now, visit);
 }
 
-std::vector<std::string> ConfigWarnings(const Config& config) {
+std::vector<std::string> ConfigWarnings(const ConfigData& config) {
   std::vector<std::string> warnings;
   for (const auto& [name, target] : config.targets) {
     const std::string where = target.mark.file + ":" + std::to_string(target.mark.line) + ":" +
@@ -503,7 +522,7 @@ std::vector<std::string> ConfigWarnings(const Config& config) {
   return warnings;
 }
 
-std::shared_ptr<const Calendar> CalendarKey(MappingReader& reader, const Config& config) {
+std::shared_ptr<const Calendar> CalendarKey(MappingReader& reader, const ConfigData& config) {
   const std::optional<std::string> name = reader.OptionalString("calendar");
   if (!name) return nullptr;
   const auto found = config.calendars.find(*name);

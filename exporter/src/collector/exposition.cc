@@ -1,4 +1,4 @@
-#include "metrics/exposition.h"
+#include "collector/exposition.h"
 
 #include <prometheus/text_serializer.h>
 

@@ -1,4 +1,4 @@
-#include "metrics/rendered_samples.h"
+#include "collector/rendered_samples.h"
 
 #include <algorithm>
 
