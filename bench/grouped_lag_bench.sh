@@ -28,12 +28,16 @@
 # a first (warm-up) one; it includes the exporter's per-transaction settings and result parsing.
 #
 # usage: bench/grouped_lag_bench.sh [--exporter=PATH] [--sizes=N,N,...] [--with-1e8]
-#                                   [--samples=N] [--shared-buffers=SIZE] [--explain]
+#                                   [--samples=N] [--shared-buffers=SIZE] [--without-group-by]
+#                                   [--explain]
 #   --exporter  freshness_exporter binary (default build/release/exporter/freshness_exporter)
 #   --sizes     table sizes in rows, ascending (default 100000,1000000,10000000)
 #   --with-1e8  add 100000000 rows (about 10 GB of table and indexes, half an hour of loading)
 #   --samples   collections per check (default 7; the median is quoted)
 #   --shared-buffers  the server's shared_buffers (default that of scripts/lib/postgres.sh, 16MB)
+#   --without-group-by  leave the GROUP BY checks out: their whole-index reads evict the pages
+#               the loose scan reads between two of its collections, which a live table, whose
+#               newest entries are where its inserts land, keeps in memory
 #   --explain   also print EXPLAIN (ANALYZE, BUFFERS) of the loose statement for 1,000 groups per
 #               size, after the measurements
 # Needs: postgresql-15, curl. Loopback only. Not part of the test suite.
@@ -51,6 +55,7 @@ sizes=100000,1000000,10000000
 samples=7
 shared_buffers=""
 explain=false
+with_group_by=true
 readonly groups="10 100 1000"
 checks="loose_10 group_by_10 loose_100 group_by_100 loose_1000 group_by_1000 runs_24h failed_24h
 dups_24h volume_1h"
@@ -64,6 +69,7 @@ for argument in "$@"; do
     --samples=*) samples=${argument#*=} ;;
     --shared-buffers=*) shared_buffers=${argument#*=} ;;
     --explain) explain=true ;;
+    --without-group-by) with_group_by=false ;;
     -h | --help) usage ;;
     *)
       echo "grouped_lag_bench: unknown argument $argument" >&2
@@ -91,6 +97,7 @@ done
   exit 1
 }
 
+$with_group_by || checks=$(printf '%s\n' $checks | grep -v '^group_by_' | tr '\n' ' ')
 bench_workdir freshness-grouped-lag-bench
 bench_postgres
 if [[ -n $shared_buffers ]]; then
@@ -146,6 +153,7 @@ SQL
     echo "  - {name: loose_$g, kind: lag, target: bench, table: bench.events, column: ts,"
     echo "     group_by: [g$g], max_series: 1000, warn_after: 1d}"
     # The exporter's GROUP BY form of the same check (checks/grouped_lag_sql.cc).
+    $with_group_by || continue
     echo "  - {name: group_by_$g, kind: lag, target: bench, warn_after: 1d, group_by: [g$g],"
     echo "     max_series: 1000,"
     echo "     sql: 'SELECT \"g$g\"::text, max(\"ts\") FROM \"bench\".\"events\" GROUP BY \"g$g\"" \
@@ -241,7 +249,7 @@ for size in "${size_list[@]}"; do
 done
 
 # --- report --------------------------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b > 0) printf "%.1fx", a / b; else print "-" }'; }
 echo
 echo "command: $command_line"
 echo "exporter: $("$exporter" --version)"
@@ -255,8 +263,8 @@ printf '%-10s %6s | %9s %9s %7s | %8s %10s %8s %9s | %6s %7s\n' rows groups loos
 for size in "${size_list[@]}"; do
   for g in $groups; do
     printf '%-10s %6s | %9s %9s %7s | %8s %10s %8s %9s | %6s %7s\n' "$size" "$g" \
-      "${result[$size,loose_$g]}" "${result[$size,group_by_$g]}" \
-      "$(ratio "${result[$size,group_by_$g]}" "${result[$size,loose_$g]}")" \
+      "${result[$size,loose_$g]}" "${result[$size,group_by_$g]:--}" \
+      "$(ratio "${result[$size,group_by_$g]:--}" "${result[$size,loose_$g]}")" \
       "${result[$size,runs_24h]}" "${result[$size,failed_24h]}" "${result[$size,dups_24h]}" \
       "${result[$size,volume_1h]}" "${total_mb[$size]}" "${load_seconds[$size]}"
   done
@@ -268,7 +276,7 @@ for g in $groups; do
   printf '  loose, %4s groups: %s rows / %s rows = %s; series %s (loose) / %s (group_by)\n' "$g" \
     "$last" "$first" \
     "$(awk -v a="${result[$last,loose_$g]}" -v b="${result[$first,loose_$g]}" \
-      'BEGIN { printf "%.2fx", a / b }')" "${series[$last,loose_$g]}" "${series[$last,group_by_$g]}"
+      'BEGIN { printf "%.2fx", a / b }')" "${series[$last,loose_$g]}" "${series[$last,group_by_$g]:--}"
 done
 echo "ratio: group_by / loose; MB: table and its four indexes; load s: rows and indexes"
 if [[ -n $explained ]]; then
