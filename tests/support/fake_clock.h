@@ -20,4 +20,16 @@ class FakeClock final : public Clock {
   std::atomic<TimePoint::rep> now_;
 };
 
+// Elapsed time that passes only when told to; safe to read from several threads.
+class FakeMonotonicClock final : public MonotonicClock {
+ public:
+  MonotonicTime Now() const override { return MonotonicTime(MonotonicTime::duration(now_.load())); }
+  void Advance(std::chrono::nanoseconds step) {
+    now_.fetch_add(std::chrono::duration_cast<MonotonicTime::duration>(step).count());
+  }
+
+ private:
+  std::atomic<MonotonicTime::rep> now_{0};
+};
+
 }  // namespace freshness::testing

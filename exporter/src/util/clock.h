@@ -18,6 +18,27 @@ class SystemClock final : public Clock {
   TimePoint Now() const override { return std::chrono::system_clock::now(); }
 };
 
+using MonotonicTime = std::chrono::steady_clock::time_point;
+
+// Elapsed time (probe budgets, run durations) comes through this interface, never from the wall
+// clock, so it can be faked in tests.
+class MonotonicClock {
+ public:
+  virtual ~MonotonicClock() = default;
+  virtual MonotonicTime Now() const = 0;
+};
+
+class SteadyClock final : public MonotonicClock {
+ public:
+  MonotonicTime Now() const override { return std::chrono::steady_clock::now(); }
+};
+
+// The process's steady clock, for callers that are not given one.
+inline const MonotonicClock& RealMonotonicClock() {
+  static const SteadyClock clock;
+  return clock;
+}
+
 // Seconds since the Unix epoch, as Prometheus timestamps are written.
 inline double ToUnixSeconds(TimePoint time) {
   return std::chrono::duration<double>(time.time_since_epoch()).count();
