@@ -1,10 +1,7 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
-#include <mutex>
-#include <optional>
-#include <string>
-#include <string_view>
 #include <vector>
 
 #include "checks/artifact_evaluator.h"
