@@ -109,6 +109,7 @@ struct CheckSummary {
 struct CollectContext {
   Database* database = nullptr;  // the check's target; null for kinds without one
   const Clock* clock = nullptr;
+  const MonotonicClock* elapsed = nullptr;  // budgets; null: the process's steady clock
   Duration budget{5'000};
 };
 

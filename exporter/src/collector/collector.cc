@@ -9,15 +9,20 @@ namespace freshness {
 
 Collector::Collector(std::shared_ptr<const Config> config, DatabaseMap databases,
                      const Clock& clock, Logger& logger, Options options)
+    : Collector(std::move(config), std::move(databases), clock, RealMonotonicClock(), logger,
+                options) {}
+
+Collector::Collector(std::shared_ptr<const Config> config, DatabaseMap databases,
+                     const Clock& clock, const MonotonicClock& elapsed, Logger& logger,
+                     Options options)
     : config_(std::move(config)),
       databases_(std::move(databases)),
       clock_(clock),
+      elapsed_(elapsed),
       logger_(logger),
       options_(options),
       states_(config_->checks.size()),
-      jitter_state_(
-          static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) |
-          1) {
+      jitter_state_(static_cast<std::uint64_t>(elapsed.Now().time_since_epoch().count()) | 1) {
   const Labels& global = config_->global.labels;
   for (std::size_t i = 0; i < config_->checks.size(); ++i) {
     const Check& check = *config_->checks[i];
@@ -85,7 +90,7 @@ std::chrono::nanoseconds Collector::Jitter(std::chrono::nanoseconds interval) {
 void Collector::Start() {
   std::lock_guard<std::mutex> lock(schedule_mutex_);
   stopping_ = false;
-  const SteadyTime now = std::chrono::steady_clock::now();
+  const MonotonicTime now = elapsed_.Now();
   for (std::size_t i = 0; i < config_->checks.size(); ++i) {
     const auto interval = config_->checks[i]->spec().interval;
     // First runs land within the first second (or interval) so readiness comes quickly.
@@ -113,12 +118,12 @@ void Collector::WorkerLoop() {
   std::unique_lock<std::mutex> lock(schedule_mutex_);
   while (!stopping_) {
     if (schedule_.empty()) {
-      schedule_changed_.wait(lock);
+      elapsed_.Wait(schedule_changed_, lock);
       continue;
     }
     const Due next = schedule_.top();
-    if (next.when > std::chrono::steady_clock::now()) {
-      schedule_changed_.wait_until(lock, next.when);
+    if (next.when > elapsed_.Now()) {
+      elapsed_.WaitUntil(schedule_changed_, lock, next.when);
       continue;
     }
     schedule_.pop();
@@ -128,9 +133,9 @@ void Collector::WorkerLoop() {
     // Fixed cadence from the planned time, with a little jitter; an overrun starts again now.
     const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(
         config_->checks[next.index]->spec().interval);
-    SteadyTime when = next.when + interval;
+    MonotonicTime when = next.when + interval;
     if (options_.jitter) when += Jitter(interval / 50);
-    when = std::max(when, std::chrono::steady_clock::now());
+    when = std::max(when, elapsed_.Now());
     schedule_.push(Due{when, next.index});
     schedule_changed_.notify_one();
   }
@@ -159,6 +164,7 @@ void Collector::RunCheck(std::size_t index) {
   const CheckSpec& spec = check.spec();
   CollectContext context;
   context.clock = &clock_;
+  context.elapsed = &elapsed_;
   context.budget = spec.timeout;
   if (!spec.target.empty()) {
     const auto found = databases_.find(spec.target);
@@ -167,7 +173,7 @@ void Collector::RunCheck(std::size_t index) {
 
   std::optional<Observation> observation;
   std::optional<Observation::Failure> failure;
-  const auto started = std::chrono::steady_clock::now();
+  const MonotonicTime started = elapsed_.Now();
   try {
     if (!spec.target.empty() && context.database == nullptr) {
       throw CheckError(ErrorReason::kConfig, "target \"" + spec.target + "\" is not available");
@@ -187,8 +193,7 @@ void Collector::RunCheck(std::size_t index) {
     // A database error: say which check met it, wherever the message is shown on its own.
     failure->message = "check \"" + spec.name + "\", " + failure->message;
   }
-  const double duration =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const std::chrono::duration<double> duration = elapsed_.Now() - started;
   const double finished_unix = ToUnixSeconds(clock_.Now());
   // The series text, written here on the worker rather than on every scrape.
   std::shared_ptr<const Observation> stored;
@@ -208,7 +213,7 @@ void Collector::RunCheck(std::size_t index) {
     recovered = state.last_error_reason.has_value() && !failure;
     state.collected = true;
     state.collections++;
-    state.duration_seconds = duration;
+    state.duration_seconds = duration.count();
     state.last_run_unix = finished_unix;
     if (stored) {
       state.observation = std::move(stored);
@@ -239,7 +244,7 @@ void Collector::RunCheck(std::size_t index) {
     logger_.Info("check recovered", {{"check", spec.name}});
   } else {
     logger_.Debug("check collected",
-                  {{"check", spec.name}, {"duration_seconds", std::to_string(duration)}});
+                  {{"check", spec.name}, {"duration_seconds", std::to_string(duration.count())}});
   }
 }
 

@@ -27,7 +27,8 @@ using DatabaseMap = std::map<std::string, std::shared_ptr<Database>>;
 // Runs every check of one config in the background, each on its own interval (with jitter),
 // one run per check at a time, on a bounded pool of workers; keeps each check's last result.
 // A failing or slow check never stops another one: each run has its own budget and one catch
-// site here.
+// site here. The schedule, run durations and budgets follow the MonotonicClock it is given (the
+// wall Clock only dates results), so tests run it on fake time.
 class Collector {
  public:
   struct Options {
@@ -35,6 +36,9 @@ class Collector {
     bool jitter = true;  // spread first runs so checks do not hit the database together
   };
 
+  Collector(std::shared_ptr<const Config> config, DatabaseMap databases, const Clock& clock,
+            const MonotonicClock& elapsed, Logger& logger, Options options);
+  // Elapsed time from the process's steady clock.
   Collector(std::shared_ptr<const Config> config, DatabaseMap databases, const Clock& clock,
             Logger& logger, Options options);
   ~Collector();
@@ -71,9 +75,8 @@ class Collector {
   const DatabaseMap& databases() const { return databases_; }
 
  private:
-  using SteadyTime = std::chrono::steady_clock::time_point;
   struct Due {
-    SteadyTime when;
+    MonotonicTime when;
     std::size_t index;
     bool operator>(const Due& other) const { return when > other.when; }
   };
@@ -85,6 +88,7 @@ class Collector {
   std::shared_ptr<const Config> config_;
   DatabaseMap databases_;
   const Clock& clock_;
+  const MonotonicClock& elapsed_;
   Logger& logger_;
   Options options_;
 

@@ -17,8 +17,10 @@
 namespace freshness {
 namespace {
 
+using std::chrono::milliseconds;
 using testing::FakeClock;
 using testing::FakeDatabase;
+using testing::FakeMonotonicClock;
 
 constexpr const char* kConfig = R"(
 global: {interval: 1s, timeout: 1s, labels: {env: test}}
@@ -39,17 +41,26 @@ class CollectorTest : public ::testing::Test {
     ops_->Answer({{"max"}, {{std::string("2027-01-15 08:00:00+00")}}});
     slow_->Answer({{"max"}, {{std::string("2027-01-15 07:00:00+00")}}});
   }
-  std::unique_ptr<Collector> Make(int workers = 4) {
+  // The collector runs on fake elapsed time (elapsed_): its schedule moves only when a test
+  // advances it. Without jitter, first runs are due at once.
+  std::unique_ptr<Collector> Make(int workers = 4, bool jitter = false) {
     Collector::Options options;
     options.workers = workers;
+    options.jitter = jitter;
     return std::make_unique<Collector>(config_, DatabaseMap{{"ops", ops_}, {"slow", slow_}}, clock_,
-                                       logger_, options);
+                                       elapsed_, logger_, options);
+  }
+  // Waits (in real time, briefly) until `workers` workers wait for a deadline ahead: every run
+  // due so far has finished.
+  void AwaitIdle(int workers) {
+    ASSERT_TRUE(elapsed_.AwaitIdle(static_cast<std::size_t>(workers))) << "workers never idle";
   }
 
   std::shared_ptr<const Config> config_;
   std::shared_ptr<FakeDatabase> ops_;
   std::shared_ptr<FakeDatabase> slow_;
   FakeClock clock_{FromUnixSeconds(1'800'000'100)};
+  FakeMonotonicClock elapsed_;
   std::ostringstream log_;
   Logger logger_{LogLevel::kDebug, LogFormat::kLogfmt, log_};
 };
@@ -84,20 +95,110 @@ TEST_F(CollectorTest, AFailingCheckKeepsItsLastGoodObservationAndCountsTheReason
 TEST_F(CollectorTest, ASlowCheckDoesNotStallTheOthersInTheBackground) {
   std::atomic<bool> release{false};
   slow_->SetHandler([&](const std::string&) -> QueryResult {
-    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     return {{"max"}, {{std::nullopt}}};
   });
   // One run of the stuck check at a time: the worker that holds it is busy, the others go on.
   auto collector = Make(2);
   collector->Start();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (ops_->query_count() < 3 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  AwaitIdle(1);
+  for (int second = 1; second <= 3; ++second) {
+    elapsed_.Advance(std::chrono::seconds(1));
+    AwaitIdle(1);
   }
-  EXPECT_GE(ops_->query_count(), 3u);
+  EXPECT_EQ(ops_->query_count(), 4u);   // at 0, 1, 2 and 3 seconds
   EXPECT_EQ(slow_->query_count(), 1u);  // never started twice while running
   release = true;
   collector->Stop();
+}
+
+// Each check runs on its own interval from the planned time, on fake time: `stuck` every 50ms,
+// `telemetry` every second.
+TEST_F(CollectorTest, ChecksRunOnTheirOwnIntervals) {
+  auto collector = Make(2);
+  collector->Start();
+  AwaitIdle(2);
+  EXPECT_EQ(ops_->query_count(), 1u);
+  EXPECT_EQ(slow_->query_count(), 1u);
+  elapsed_.Advance(milliseconds(49));
+  AwaitIdle(2);
+  EXPECT_EQ(slow_->query_count(), 1u);  // not due yet
+  for (int step = 0; step < 20; ++step) {
+    elapsed_.Advance(step == 0 ? milliseconds(1) : milliseconds(50));
+    AwaitIdle(2);
+    EXPECT_EQ(slow_->query_count(), static_cast<std::size_t>(step + 2));
+  }
+  EXPECT_EQ(elapsed_.Now(), MonotonicTime(milliseconds(1'000)));
+  EXPECT_EQ(ops_->query_count(), 2u);  // at 0 and at 1s
+  const auto state = collector->StateOf("stuck");
+  EXPECT_EQ(state->collections, 21u);
+  EXPECT_TRUE(state->success);
+  collector->Stop();
+}
+
+// A run that takes longer than its interval is not made up for: the next one starts at once, and
+// the cadence goes on from there. The run's duration is measured on the same clock.
+TEST_F(CollectorTest, AnOverrunStartsAgainAtOnceAndIsTimedOnTheSameClock) {
+  std::atomic<int> runs{0};
+  slow_->SetHandler([&](const std::string&) -> QueryResult {
+    if (runs++ == 0) elapsed_.Advance(milliseconds(130));  // the first run takes 130ms
+    return {{"max"}, {{std::string("2027-01-15 07:00:00+00")}}};
+  });
+  auto collector = Make(1);
+  collector->Start();
+  AwaitIdle(1);
+  // Run 1 at 0 (until 130ms), run 2 at once at 130ms, then every 50ms from there: 180ms...
+  EXPECT_EQ(runs.load(), 2);
+  EXPECT_DOUBLE_EQ(collector->StateOf("stuck")->duration_seconds, 0.0);  // run 2 took no time
+  elapsed_.Advance(milliseconds(49));
+  AwaitIdle(1);
+  EXPECT_EQ(runs.load(), 2);
+  elapsed_.Advance(milliseconds(1));
+  AwaitIdle(1);
+  EXPECT_EQ(runs.load(), 3);
+  collector->Stop();
+}
+
+// freshness_check_duration_seconds is the run's elapsed time on the collector's clock.
+TEST_F(CollectorTest, RunDurationIsMeasuredOnTheCollectorsClock) {
+  ops_->SetHandler([&](const std::string&) -> QueryResult {
+    elapsed_.Advance(milliseconds(250));
+    return {{"max"}, {{std::string("2027-01-15 08:00:00+00")}}};
+  });
+  auto collector = Make(1);
+  collector->RunOnce();
+  EXPECT_DOUBLE_EQ(collector->StateOf("telemetry")->duration_seconds, 0.25);
+  EXPECT_DOUBLE_EQ(collector->StateOf("stuck")->duration_seconds, 0.0);
+}
+
+// With jitter, first runs are spread over the first second (or the interval, if shorter): none
+// is due at once, all have run one second later.
+TEST_F(CollectorTest, JitteredFirstRunsLandWithinTheFirstSecond) {
+  std::string text = "targets:\n  ops: {dsn_env: OPS_DSN}\nchecks:\n";
+  for (int i = 0; i < 8; ++i) {
+    text += "  - {name: lag" + std::to_string(i) +
+            ", kind: lag, target: ops, table: ops.t, column: ts, interval: 30s}\n";
+  }
+  config_ = std::make_shared<const Config>(LoadConfigString(text, "test.yml"));
+  auto collector = Make(2, true);
+  collector->Start();
+  AwaitIdle(2);
+  const std::size_t at_start = ops_->query_count();
+  EXPECT_LT(at_start, 8u);
+  elapsed_.Advance(milliseconds(1'000));
+  AwaitIdle(2);
+  EXPECT_EQ(ops_->query_count(), 8u);
+  EXPECT_TRUE(collector->FirstCollectionDone());
+  collector->Stop();
+}
+
+// Stop wakes workers that wait for a deadline far ahead.
+TEST_F(CollectorTest, StopDoesNotWaitForTheNextDeadline) {
+  auto collector = Make(2);
+  collector->Start();
+  AwaitIdle(2);
+  collector->Stop();  // returns without advancing the clock
+  EXPECT_EQ(ops_->query_count(), 1u);
 }
 
 // Checks (queries and artifact probes alike) run on the worker pool: never more at once than
