@@ -8,7 +8,7 @@ namespace freshness {
 ObjectInfo HttpProber::Probe(const std::string& location, std::chrono::milliseconds timeout,
                              TimePoint) const {
   const std::string shown = DisplayLocation(location);
-  return HeadObject(ParseHttpUrl(location), {}, timeout, shown, true);
+  return HeadObject(location, {}, std::nullopt, timeout, shown, true);
 }
 
 }  // namespace freshness
