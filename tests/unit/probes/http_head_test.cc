@@ -3,6 +3,9 @@
 #include <date/date.h>
 #include <gtest/gtest.h>
 
+#include "probes/http_prober.h"
+#include "util/check_error.h"
+
 namespace freshness {
 namespace {
 
@@ -34,6 +37,26 @@ TEST(HttpUrlTest, FormatsWhatItParsed) {
   EXPECT_EQ(FormatHttpUrl(ParseHttpUrl("https://s3.us-east-1.amazonaws.com")),
             "https://s3.us-east-1.amazonaws.com/");
   EXPECT_EQ(FormatHttpUrl(ParseHttpUrl("http://[::1]:8080/x")), "http://[::1]:8080/x");
+}
+
+}  // namespace
+}  // namespace freshness
+
+namespace freshness {
+namespace {
+
+TEST(HttpProberTest, UserInfoIsRejectedAndNeverShown) {
+  try {
+    HttpProber().Probe("http://reader:s3cr3t@127.0.0.1:1/x.csv", std::chrono::milliseconds(100),
+                       TimePoint{});
+    FAIL() << "no error";
+  } catch (const CheckError& error) {
+    EXPECT_EQ(error.reason(), ErrorReason::kProbe);
+    const std::string message = error.what();
+    EXPECT_NE(message.find("user info"), std::string::npos) << message;
+    EXPECT_EQ(message.find("s3cr3t"), std::string::npos) << message;
+    EXPECT_EQ(message.find("reader"), std::string::npos) << message;
+  }
 }
 
 }  // namespace
