@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
 #include <string_view>
 
 namespace freshness {
@@ -21,6 +22,7 @@ struct TransferEngine::Transfer {
   std::chrono::steady_clock::time_point started;
   HeadResult result;
   bool done = false;
+  std::condition_variable finished;  // notified (under the engine's mutex) once `done`
 
   Transfer() = default;
   Transfer(const Transfer&) = delete;
@@ -168,7 +170,7 @@ HeadResult TransferEngine::Head(const HeadRequest& request) {
   curl_multi_wakeup(static_cast<CURLM*>(multi_));
   // curl ends the transfer at its timeout; this bound only guards against a stalled engine.
   const auto give_up = transfer->started + request.timeout + std::chrono::seconds(2);
-  if (done_.wait_until(lock, give_up, [&] { return transfer->done; })) {
+  if (transfer->finished.wait_until(lock, give_up, [&] { return transfer->done; })) {
     return std::move(transfer->result);
   }
   abandoned_.push_back(transfer);
@@ -185,7 +187,6 @@ void TransferEngine::Run() {
   auto* multi = static_cast<CURLM*>(multi_);
   std::map<CURL*, std::shared_ptr<Transfer>> active;
   for (;;) {
-    bool finished = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) break;
@@ -196,7 +197,7 @@ void TransferEngine::Run() {
           transfer->result.curl_code = CURLE_FAILED_INIT;
           transfer->result.curl_error = "cannot start the transfer";
           transfer->done = true;
-          finished = true;
+          transfer->finished.notify_one();
         }
       }
       submitted_.clear();
@@ -222,11 +223,10 @@ void TransferEngine::Run() {
       {
         std::lock_guard<std::mutex> lock(mutex_);
         found->second->done = true;
+        found->second->finished.notify_one();
       }
       active.erase(found);
-      finished = true;
     }
-    if (finished) done_.notify_all();
     curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
   }
   // Stopping: whatever is still in flight ends now.
@@ -236,14 +236,15 @@ void TransferEngine::Run() {
     transfer->result.curl_code = CURLE_ABORTED_BY_CALLBACK;
     transfer->result.curl_error = "the exporter is shutting down";
     transfer->done = true;
+    transfer->finished.notify_one();
   }
   for (std::shared_ptr<Transfer>& transfer : submitted_) {
     transfer->result.curl_code = CURLE_ABORTED_BY_CALLBACK;
     transfer->result.curl_error = "the exporter is shutting down";
     transfer->done = true;
+    transfer->finished.notify_one();
   }
   submitted_.clear();
-  done_.notify_all();
 }
 
 }  // namespace freshness

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,7 +63,6 @@ class TransferEngine {
 
   void* multi_ = nullptr;  // CURLM*
   std::mutex mutex_;
-  std::condition_variable done_;
   std::vector<std::shared_ptr<Transfer>> submitted_;  // not yet added to the multi handle
   std::vector<std::shared_ptr<Transfer>> abandoned_;  // callers gave up: remove them now
   bool stopping_ = false;
