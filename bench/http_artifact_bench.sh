@@ -147,26 +147,27 @@ print(", ".join(f"{k} {v}" for k, v in sorted(collections.Counter(c["state"] for
 printf '%-8s %-7s %10s %10s %10s %8s  %s\n' binary checks once_s load_s cycle_s threads states
 for count in "${counts[@]}"; do
   config=$workdir/freshness_$count.yml
-  for name in before after; do
-    declare -a "once_$name=()" "load_$name=()" "threads_$name=()"
-  done
+  declare -A once=() load=() threads=() outcome=()
   for ((r = 0; r < runs; ++r)); do
     for name in before after; do
       binary=$before
       [[ $name == after ]] && binary=$after
       read -r load_s _ < <(run "$binary" --config.file="$config" --config.check)
-      read -r once_s threads < <(run "$binary" --config.file="$config" --once --at="$at" \
+      read -r once_s most < <(run "$binary" --config.file="$config" --once --at="$at" \
         --output=json --collector.workers="$workers")
-      eval "once_$name+=($once_s); load_$name+=($load_s); threads_$name+=($threads)"
-      eval "states_$name=\$(states)"
+      once[$name]+=" $once_s"
+      load[$name]+=" $load_s"
+      threads[$name]+=" $most"
+      outcome[$name]=$(states)
     done
   done
   for name in before after; do
-    eval "once=\$(median \"\${once_$name[@]}\"); load=\$(median \"\${load_$name[@]}\")"
-    eval "threads=\$(median \"\${threads_$name[@]}\"); st=\$states_$name"
-    # shellcheck disable=SC2154
-    printf '%-8s %-7s %10.3f %10.3f %10.3f %8s  %s\n' "$name" "$count" "$once" "$load" \
-      "$(echo "$once - $load" | bc -l)" "$threads" "$st"
+    # shellcheck disable=SC2086 # the runs' figures, one word each
+    once_m=$(median ${once[$name]}) load_m=$(median ${load[$name]})
+    # shellcheck disable=SC2086
+    threads_m=$(median ${threads[$name]})
+    printf '%-8s %-7s %10.3f %10.3f %10.3f %8s  %s\n' "$name" "$count" "$once_m" "$load_m" \
+      "$(echo "$once_m - $load_m" | bc -l)" "$threads_m" "${outcome[$name]}"
   done
 done
 log "medians of $runs runs, --collector.workers=$workers; before: $before, after: $after"
