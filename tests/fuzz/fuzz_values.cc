@@ -4,7 +4,7 @@
 #include <string>
 
 #include "db/sql_text.h"
-#include "probes/http_date.h"
+#include "probes/http_head.h"
 #include "schedule/calendar.h"
 #include "schedule/rfc3339.h"
 #include "util/duration.h"
@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   freshness::ParseSqlTimestamp(text);
   freshness::QuoteQualifiedName(text);
   freshness::ParseRfc3339(text);
-  freshness::ParseHttpDate(text);
+  freshness::ParseLastModified(text);
   freshness::ParseIsoDate(text);
   freshness::ParseWeekday(text);
   return 0;

@@ -1,11 +1,19 @@
 #include "support/http_fixture_server.h"
 
+#include <date/date.h>
+
 #include <chrono>
 #include <stdexcept>
 
-#include "probes/http_date.h"
-
 namespace freshness::testing {
+namespace {
+
+// An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), as Last-Modified carries it.
+std::string FormatHttpDate(TimePoint time) {
+  return date::format("%a, %d %b %Y %H:%M:%S GMT", date::floor<std::chrono::seconds>(time));
+}
+
+}  // namespace
 
 HttpFixtureServer::HttpFixtureServer() {
   server_.Get("/no-last-modified", [](const httplib::Request&, httplib::Response& response) {

@@ -1,18 +1,13 @@
 #include "probes/http_head.h"
 
-#include <httplib.h>
-#include <netdb.h>
-#include <sys/socket.h>
+#include <curl/curl.h>
 
 #include <algorithm>
 #include <cctype>
-#include <memory>
 
-#include "probes/connection_watchdog.h"
-#include "probes/http_date.h"
+#include "probes/transfer_engine.h"
 #include "util/check_error.h"
 #include "util/duration.h"
-#include "util/first_success_latch.h"
 
 namespace freshness {
 namespace {
@@ -21,57 +16,90 @@ namespace {
   throw CheckError(ErrorReason::kProbe, "HEAD " + shown + ": " + why);
 }
 
-// httplib reports every failure to connect alike; resolving again tells DNS apart (only on
-// this failure path, so a healthy probe resolves once).
-std::string DiagnoseConnection(const std::string& host, int port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const int status = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
-  if (found != nullptr) ::freeaddrinfo(found);
-  if (status != 0) return "DNS: cannot resolve " + host + " (" + ::gai_strerror(status) + ")";
-  return "cannot connect to " + host + ":" + std::to_string(port) +
-         " (refused, unreachable or timed out)";
+// Host and port of the URL the failure happened at (the last hop of a redirect chain), without
+// any user info.
+std::string Endpoint(const std::string& url) {
+  CURLU* parsed = curl_url();
+  std::string endpoint = "the server";
+  if (curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char* host = nullptr;
+    char* port = nullptr;
+    if (curl_url_get(parsed, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(parsed, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+      endpoint = std::string(host) + ":" + port;
+    }
+    curl_free(host);
+    curl_free(port);
+  }
+  curl_url_cleanup(parsed);
+  return endpoint;
 }
 
-// httplib reports a reset, a clean close, a timeout and an unparsable answer alike (Read); the
-// watchdog's deadline and whether any bytes arrived tell them apart. A reset and a clean close
-// stay indistinguishable: httplib consumes the socket error.
-std::string DescribeExchangeFailure(httplib::Error error, const HttpUrl& url,
-                                    std::chrono::milliseconds timeout,
-                                    std::chrono::milliseconds elapsed,
-                                    const ConnectionWatchdog& watchdog) {
+std::string HostOf(const std::string& endpoint) { return endpoint.substr(0, endpoint.rfind(':')); }
+
+bool IsRedirect(long status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// Why an exchange ended without a response, in the words the probe errors have always used.
+std::string DescribeFailure(const HeadResult& result, const std::string& url,
+                            std::chrono::milliseconds timeout) {
   const std::string within = FormatDuration(timeout);
-  if (error == httplib::Error::Connection || error == httplib::Error::ConnectionTimeout) {
-    if (watchdog.Expired()) {
-      return "timeout: cannot connect to " + url.host + ":" + std::to_string(url.port) +
-             " within " + within;
-    }
-    return DiagnoseConnection(url.host, url.port);
+  const std::string after = "after " + FormatDuration(result.elapsed);
+  const auto code = static_cast<CURLcode>(result.curl_code);
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return "DNS: cannot resolve " + HostOf(Endpoint(url)) + " (" + result.curl_error + ")";
+    case CURLE_COULDNT_CONNECT:
+      return "cannot connect to " + Endpoint(url) + " (refused, unreachable or timed out)";
+    case CURLE_OPERATION_TIMEDOUT:
+      if (!result.connected) {
+        return "timeout: cannot connect to " + Endpoint(url) + " within " + within;
+      }
+      if (!result.received_data) {
+        return "timeout: no response within " + within + " (connected; nothing received)";
+      }
+      return "timeout: no complete response header within " + within +
+             " (bytes arrived, but too slowly or without end)";
+    case CURLE_TOO_MANY_REDIRECTS:
+      return "more than " + std::to_string(TransferEngine::kMaxRedirects) + " redirects";
+    case CURLE_URL_MALFORMAT:
+      return "malformed URL";
+    case CURLE_WRITE_ERROR:
+      if (result.header_too_long) {
+        return "malformed or incomplete response (a header line longer than " +
+               std::to_string(TransferEngine::kMaxHeaderLine / 1024) + " KiB; " + after + ")";
+      }
+      break;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      // An answer that is not HTTP (curl takes it for HTTP/0.9, which it refuses), or a
+      // redirect to a scheme other than http and https.
+      if (result.status == 0 && result.received_data) break;
+      return "unsupported protocol (" + result.curl_error + ")";
+    case CURLE_SEND_ERROR:
+      if (!result.received_data) {
+        return "connection closed or reset by the server while sending the request (" + after + ")";
+      }
+      break;
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_WEIRD_SERVER_REPLY:
+      break;
+    default:
+      return result.curl_error;
   }
-  if (error != httplib::Error::Read && error != httplib::Error::Write &&
-      error != httplib::Error::Canceled && error != httplib::Error::Unknown) {
-    return httplib::to_string(error);
-  }
-  const bool received = watchdog.ReceivedData();
-  if (watchdog.Expired()) {
-    if (!received) {
-      return "timeout: no response within " + within + " (connected; nothing received)";
-    }
-    return "timeout: no complete response header within " + within +
-           " (bytes arrived, but too slowly or without end)";
-  }
-  const std::string after = "after " + FormatDuration(elapsed);
-  if (received) {
+  if (result.received_data) {
     return "malformed or incomplete response (the server sent bytes that are not a complete "
            "HTTP response header; " +
            after + ")";
   }
-  if (error == httplib::Error::Write) {
-    return "connection closed or reset by the server while sending the request (" + after + ")";
-  }
   return "connection closed or reset by the server before any response (" + after + ")";
+}
+
+const std::string* Header(const HeadResult& result, const std::string& name) {
+  const auto found = result.headers.find(name);
+  return found == result.headers.end() ? nullptr : &found->second;
 }
 
 }  // namespace
@@ -116,96 +144,47 @@ HttpUrl ParseHttpUrl(const std::string& url) {
   return parsed;
 }
 
-namespace {
-
-constexpr int kMaxRedirects = 5;
-
-// Under ThreadSanitizer, exchanges run one at a time until one has read a response (and so
-// built httplib's response-line regex).
-FirstSuccessLatch first_response;
-
-bool IsRedirect(int status) {
-  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+std::string FormatHttpUrl(const HttpUrl& url) {
+  const bool ipv6 = url.host.find(':') != std::string::npos;
+  const std::string host = ipv6 ? "[" + url.host + "]" : url.host;
+  const bool default_port =
+      (url.scheme == "https" && url.port == 443) || (url.scheme == "http" && url.port == 80);
+  return url.scheme + "://" + host + (default_port ? "" : ":" + std::to_string(url.port)) +
+         url.path_and_query;
 }
 
-// The target of a redirect, relative to the URL that answered it.
-HttpUrl ResolveLocation(const HttpUrl& from, const std::string& location,
-                        const std::string& shown) {
-  if (location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0) {
-    return ParseHttpUrl(location);
-  }
-  if (location.rfind("//", 0) == 0) return ParseHttpUrl(from.scheme + ":" + location);
-  if (location.empty()) Fail(shown, "redirect without a Location");
-  HttpUrl to = from;
-  if (location[0] == '/') {
-    to.path_and_query = location;
-  } else {  // relative to the directory of the current path
-    const std::string path = from.path_and_query.substr(0, from.path_and_query.find('?'));
-    to.path_and_query = path.substr(0, path.rfind('/') + 1) + location;
-  }
-  to.path_and_query = to.path_and_query.substr(0, to.path_and_query.find('#'));
-  return to;
+std::optional<TimePoint> ParseLastModified(const std::string& text) {
+  const time_t seconds = curl_getdate(text.c_str(), nullptr);
+  // curl_getdate takes every HTTP date form (and some looser ones); -1 is its failure. A date
+  // past the clock's range (year 2262 in nanoseconds) would overflow.
+  const auto latest =
+      std::chrono::duration_cast<std::chrono::seconds>(TimePoint::max().time_since_epoch());
+  if (seconds < 0 || seconds >= latest.count()) return std::nullopt;
+  return TimePoint(std::chrono::seconds(seconds));
 }
 
-// One HEAD exchange, bounded as a whole by `deadline`. The client is built from host and port,
-// and redirects are followed here, not by httplib: its URL-string constructor and its redirect
-// code parse with function-local static regexes; here every hop shares the one deadline.
-httplib::Result Exchange(const HttpUrl& url, const httplib::Headers& headers,
-                         std::chrono::steady_clock::time_point deadline,
-                         std::chrono::milliseconds timeout, const std::string& shown) {
-  std::unique_ptr<httplib::ClientImpl> client;
-  if (url.scheme == "https") {
-    client = std::make_unique<httplib::SSLClient>(url.host, url.port);
-  } else {
-    client = std::make_unique<httplib::ClientImpl>(url.host, url.port);
+ObjectInfo HeadObject(const std::string& url, const std::vector<std::string>& headers,
+                      const std::optional<AwsSigning>& signing, std::chrono::milliseconds timeout,
+                      const std::string& shown, bool follow_redirects) {
+  HeadRequest request;
+  request.url = url;
+  request.headers = headers;
+  request.follow_redirects = follow_redirects;
+  request.timeout = timeout;
+  if (signing) {
+    request.aws_sigv4 = "aws:amz:" + signing->region + ":" + signing->service;
+    request.access_key_id = signing->access_key_id;
+    request.secret_access_key = signing->secret_access_key;
   }
-  if (!client->is_valid()) Fail(shown, "cannot create a client for this URL");
-  // The watchdog owns the deadline of the whole exchange. httplib's own timeouts (per connect,
-  // read and write) are only a backstop, set a little later so that they never fire first: a
-  // timeout is then always reported as one, never as a closed connection.
-  const auto started = std::chrono::steady_clock::now();
-  const auto backstop = std::chrono::duration_cast<std::chrono::microseconds>(deadline - started) +
-                        std::chrono::milliseconds(250);
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(backstop);
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(backstop - seconds);
-  client->set_connection_timeout(static_cast<time_t>(seconds.count()),
-                                 static_cast<time_t>(micros.count()));
-  client->set_read_timeout(static_cast<time_t>(seconds.count()),
-                           static_cast<time_t>(micros.count()));
-  client->set_write_timeout(static_cast<time_t>(seconds.count()),
-                            static_cast<time_t>(micros.count()));
-  client->set_follow_location(false);
-  client->set_url_encode(false);  // paths are sent exactly as given (and as signed)
-  ConnectionWatchdog watchdog(deadline);
-  client->set_socket_options([&watchdog](int socket) { watchdog.Attach(socket); });
-  FirstSuccessLatch::Turn turn(first_response);
-  httplib::Result result = client->Head(url.path_and_query.c_str(), headers);
-  if (result) turn.Succeeded();
-  if (!result) {
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    Fail(shown, DescribeExchangeFailure(result.error(), url, timeout, elapsed, watchdog));
+  const HeadResult result = TransferEngine::Instance().Head(request);
+  if (result.curl_code != CURLE_OK) Fail(shown, DescribeFailure(result, url, timeout));
+  if (!result.header_complete) {
+    Fail(shown,
+         "malformed or incomplete response (the server closed the connection within the response "
+         "header; after " +
+             FormatDuration(result.elapsed) + ")");
   }
-  return result;
-}
-
-}  // namespace
-
-ObjectInfo HeadObject(const HttpUrl& url, const std::multimap<std::string, std::string>& headers,
-                      std::chrono::milliseconds timeout, const std::string& shown,
-                      bool follow_redirects) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const httplib::Headers request_headers(headers.begin(), headers.end());
-  HttpUrl current = url;
-  httplib::Result result = Exchange(current, request_headers, deadline, timeout, shown);
-  for (int redirects = 0; follow_redirects && IsRedirect(result->status); ++redirects) {
-    if (redirects == kMaxRedirects) {
-      Fail(shown, "more than " + std::to_string(kMaxRedirects) + " redirects");
-    }
-    current = ResolveLocation(current, result->get_header_value("Location"), shown);
-    result = Exchange(current, request_headers, deadline, timeout, shown);
-  }
-  const int status = result->status;
+  const long status = result.status;
   if (status == 404 || status == 410) return ObjectInfo{false, {}, std::nullopt, shown};
   if (status == 401 || status == 403) {
     Fail(shown, "HTTP " + std::to_string(status) + " (access denied or invalid credentials)");
@@ -213,22 +192,22 @@ ObjectInfo HeadObject(const HttpUrl& url, const std::multimap<std::string, std::
   if (status >= 500 && status <= 599) {
     Fail(shown, "HTTP " + std::to_string(status) + " (server error)");
   }
+  if (follow_redirects && IsRedirect(status)) Fail(shown, "redirect without a Location");
   if (status < 200 || status > 299) Fail(shown, "HTTP " + std::to_string(status));
   ObjectInfo info;
   info.exists = true;
   info.location = shown;
-  if (!result->has_header("Last-Modified")) Fail(shown, "response has no Last-Modified header");
-  const std::string last_modified = result->get_header_value("Last-Modified");
-  const std::optional<TimePoint> modified = ParseHttpDate(last_modified);
-  if (!modified) Fail(shown, "malformed Last-Modified \"" + last_modified.substr(0, 64) + "\"");
+  const std::string* last_modified = Header(result, "last-modified");
+  if (last_modified == nullptr) Fail(shown, "response has no Last-Modified header");
+  const std::optional<TimePoint> modified = ParseLastModified(*last_modified);
+  if (!modified) Fail(shown, "malformed Last-Modified \"" + last_modified->substr(0, 64) + "\"");
   info.modified = *modified;
-  if (result->has_header("Content-Length")) {
-    const std::string length = result->get_header_value("Content-Length");
-    if (length.empty() || length.size() > 19 ||
-        !std::all_of(length.begin(), length.end(), ::isdigit)) {
-      Fail(shown, "malformed Content-Length \"" + length.substr(0, 32) + "\"");
+  if (const std::string* length = Header(result, "content-length")) {
+    if (length->empty() || length->size() > 19 ||
+        !std::all_of(length->begin(), length->end(), ::isdigit)) {
+      Fail(shown, "malformed Content-Length \"" + length->substr(0, 32) + "\"");
     }
-    info.size = std::stoull(length);
+    info.size = std::stoull(*length);
   }
   return info;
 }

@@ -49,32 +49,17 @@ ObjectInfo S3Prober::Probe(const std::string& location, std::chrono::millisecond
     url.host = bucket + "." + url.host;
     url.path_and_query = base_path + "/" + encoded_key;
   }
-  const bool default_port =
-      (url.scheme == "https" && url.port == 443) || (url.scheme == "http" && url.port == 80);
-  const std::string host_header = url.host + (default_port ? "" : ":" + std::to_string(url.port));
-
   const AwsCredentials credentials =
       ResolveAwsCredentials(options_.profile, options_.credentials_file);
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  SignableRequest request;
-  request.method = "HEAD";
-  request.canonical_uri = url.path_and_query;
-  request.payload_sha256_hex = Sha256Hex("");
-  request.headers["host"] = host_header;
-  request.headers["x-amz-content-sha256"] = request.payload_sha256_hex;
-  request.headers["x-amz-date"] = AmzDate(now);
+  // libcurl signs (CURLOPT_AWS_SIGV4) every header sent, these included; S3 wants the payload's
+  // hash in a header of its own, and curl (7.88) does not add it.
+  std::vector<std::string> headers = {"x-amz-content-sha256: " + Sha256Hex("")};
   if (!credentials.session_token.empty()) {
-    request.headers["x-amz-security-token"] = credentials.session_token;
+    headers.push_back("x-amz-security-token: " + credentials.session_token);
   }
-  const SigV4Signer signer(region, "s3");
-  std::multimap<std::string, std::string> headers;
-  headers.emplace("Host", host_header);
-  for (const auto& [name, value] : request.headers) {
-    if (name != "host") headers.emplace(name, value);
-  }
-  headers.emplace("Authorization", signer.Authorization(request, credentials, now));
+  const AwsSigning signing{region, "s3", credentials.access_key_id, credentials.secret_access_key};
   // S3 does not redirect HEAD usefully (a wrong region answers 301 without a body).
-  ObjectInfo info = HeadObject(url, headers, timeout, shown, false);
+  ObjectInfo info = HeadObject(FormatHttpUrl(url), headers, signing, timeout, shown, false);
   info.location = shown;
   return info;
 }

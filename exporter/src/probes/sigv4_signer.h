@@ -25,6 +25,8 @@ struct SignableRequest {
 };
 
 // AWS Signature Version 4 (docs.aws.amazon.com, "Signature Version 4 signing process").
+// The S3 prober lets libcurl sign its requests (CURLOPT_AWS_SIGV4); this signer is what the
+// tests' S3 server helper signs with (and UriEncode and Sha256Hex serve the prober too).
 class SigV4Signer {
  public:
   SigV4Signer(std::string region, std::string service);

@@ -16,7 +16,7 @@
 namespace freshness {
 
 // Uninstrumented libraries build some function-local statics on first use (libpqxx its encoding
-// table during the first connection, cpp-httplib the regex that parses a response line). A later
+// table during the first connection). A later
 // thread passes the static's guard on an inline fast path inside the library, which
 // ThreadSanitizer cannot observe, so it reports a race that does not exist. Under
 // ThreadSanitizer only, a latch lets callers through one at a time until one of them has
