@@ -2,9 +2,13 @@
 
 #include <string>
 
-#include "probes/sigv4_signer.h"
-
 namespace freshness {
+
+struct AwsCredentials {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;  // empty unless temporary credentials
+};
 
 // Resolves AWS credentials the standard way: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
 // (+ AWS_SESSION_TOKEN), else a profile of the shared credentials file. `profile` and `file`

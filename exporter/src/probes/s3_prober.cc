@@ -4,11 +4,15 @@
 
 #include "probes/aws_credentials.h"
 #include "probes/http_head.h"
-#include "probes/sigv4_signer.h"
+#include "probes/uri_encode.h"
 #include "util/check_error.h"
 
 namespace freshness {
 namespace {
+
+// SHA-256 of the empty payload: a HEAD or GET sends none, and S3 wants its hash signed.
+constexpr const char* kEmptyPayloadSha256 =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 std::string Env(const char* name) {
   const char* value = std::getenv(name);
@@ -53,7 +57,7 @@ ObjectInfo S3Prober::Probe(const std::string& location, std::chrono::millisecond
       ResolveAwsCredentials(options_.profile, options_.credentials_file);
   // libcurl signs (CURLOPT_AWS_SIGV4) every header sent, these included; S3 wants the payload's
   // hash in a header of its own, and curl (7.88) does not add it.
-  std::vector<std::string> headers = {"x-amz-content-sha256: " + Sha256Hex("")};
+  std::vector<std::string> headers = {"x-amz-content-sha256: " + std::string(kEmptyPayloadSha256)};
   if (!credentials.session_token.empty()) {
     headers.push_back("x-amz-security-token: " + credentials.session_token);
   }

@@ -64,7 +64,7 @@ class CaptureServer {
 
 // The S3 prober leaves the signature to libcurl (CURLOPT_AWS_SIGV4, provider "aws:amz",
 // service "s3"). This holds curl to the "GET Object" example of the S3 Signature Version 4
-// documentation, the same example the signer in probes/sigv4_signer.cc is tested against.
+// documentation.
 TEST(CurlSigV4Test, MatchesThePublishedGetObjectExample) {
   TransferEngine::Instance();  // curl_global_init, once
   CaptureServer server;
