@@ -12,7 +12,6 @@
 #include "app/exporter_app.h"
 #include "app/preflight.h"
 #include "checks/check_registry.h"
-#include "db/postgres_database.h"
 #include "loader/config_loader.h"
 #include "log/logger.h"
 #include "schedule/rfc3339.h"
@@ -41,10 +40,7 @@ int RunOnce(const std::string& config_file, bool json, bool replay, const Clock&
     std::cerr << error.what() << "\n";
     return kExitInvalid;
   }
-  freshness::DatabaseMap databases;
-  for (const auto& [name, target] : config->targets) {
-    databases[name] = std::make_shared<freshness::PostgresDatabase>(target);
-  }
+  freshness::DatabaseMap databases = freshness::OpenDatabases(*config);
   freshness::Collector::Options options;
   options.workers = workers;
   options.jitter = false;

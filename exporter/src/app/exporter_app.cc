@@ -6,6 +6,16 @@
 
 namespace freshness {
 
+std::shared_ptr<Database> OpenDatabase(const TargetConfig& target) {
+  return std::make_shared<PostgresDatabase>(target);
+}
+
+DatabaseMap OpenDatabases(const Config& config) {
+  DatabaseMap out;
+  for (const auto& [name, target] : config.targets) out[name] = OpenDatabase(target);
+  return out;
+}
+
 ExporterApp::ExporterApp(AppOptions options, Logger& logger, const Clock& clock)
     : options_(std::move(options)), logger_(logger), clock_(clock) {}
 
@@ -18,8 +28,7 @@ DatabaseMap ExporterApp::DatabasesFor(const Config& config) {
         target.dsn_env + "\n" + target.dsn_file + "\n" + std::to_string(target.max_connections);
     auto found = databases_.find(name);
     if (found == databases_.end() || found->second.identity != identity) {
-      // Connects lazily: building a pool costs nothing until a check runs.
-      databases_[name] = PooledDatabase{identity, std::make_shared<PostgresDatabase>(target)};
+      databases_[name] = PooledDatabase{identity, OpenDatabase(target)};
     }
     out[name] = databases_[name].database;
   }

@@ -14,6 +14,12 @@
 
 namespace freshness {
 
+// The one place a target becomes a database: a PostgreSQL pool that connects lazily (building it
+// costs nothing until a check runs). The server, --once and the preflight all open theirs here.
+std::shared_ptr<Database> OpenDatabase(const TargetConfig& target);
+// Every target of `config`, for a run that owns its pools (--once).
+DatabaseMap OpenDatabases(const Config& config);
+
 struct AppOptions {
   std::string config_file;
   WebOptions web;

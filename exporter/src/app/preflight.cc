@@ -10,6 +10,7 @@
 #include <ostream>
 #include <set>
 
+#include "app/exporter_app.h"
 #include "checks/check_registry.h"
 #include "checks/lag_check.h"
 #include "checks/runs_check.h"
@@ -155,7 +156,7 @@ class Preflight {
       : config_(config), root_(root), out_(out) {}
 
   int Run() {
-    std::map<std::string, std::unique_ptr<PostgresDatabase>> databases;
+    std::map<std::string, std::shared_ptr<Database>> databases;
     std::map<std::string, std::string> target_errors;
     for (const auto& [name, target] : config_.targets) {
       try {
@@ -171,7 +172,7 @@ class Preflight {
         target_errors[name] = error.what();
         continue;
       }
-      auto database = std::make_unique<PostgresDatabase>(target);
+      std::shared_ptr<Database> database = OpenDatabase(target);
       try {
         database->Query("SELECT 1", kMinimumBudget);
       } catch (const CheckError& error) {
