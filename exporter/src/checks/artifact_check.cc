@@ -167,7 +167,7 @@ nlohmann::json ArtifactCheck::ThresholdsJson() const {
 std::shared_ptr<Check> MakeArtifactCheck(CheckSpec spec, MappingReader& reader,
                                          const ConfigData& config) {
   ArtifactConfig read = ReadArtifactConfig(spec, reader, config);
-  std::shared_ptr<const ObjectProber> prober = MakeArtifactProber(read.spec, read.s3);
+  std::shared_ptr<const ObjectProber> prober = MakeArtifactProber(read.spec, read.probe);
   return std::make_shared<ArtifactCheck>(std::move(spec), std::move(read.spec), std::move(prober));
 }
 

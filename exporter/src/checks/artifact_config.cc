@@ -2,14 +2,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "checks/thresholds.h"
 #include "config/time_zones.h"
-#include "probes/file_prober.h"
-#include "probes/http_prober.h"
 #include "probes/scheme_router.h"
 #include "schedule/rfc3339.h"
 #include "util/suggest.h"
@@ -20,39 +19,17 @@ namespace {
 PathTemplate ReadTemplate(MappingReader& reader, const YAML::Node& node, const std::string& key,
                           const std::string& text, const ConfigData& config) {
   std::string location = text;
-  const std::size_t scheme_end = location.find("://");
-  if (scheme_end != std::string::npos) {
-    const std::string scheme = location.substr(0, scheme_end);
-    if (scheme != "file" && scheme != "http" && scheme != "https" && scheme != "s3") {
-      reader.FailAt(
-          node, key,
-          "unsupported scheme \"" + scheme + "\" (use a path, file://, http(s):// or s3://)");
-    }
-    const std::string rest = location.substr(scheme_end + 3);
-    if (scheme == "s3") {
-      const std::size_t slash = rest.find('/');
-      if (slash == 0 || slash == std::string::npos || slash + 1 == rest.size()) {
-        reader.FailAt(node, key, "expected s3://bucket/key");
-      }
-    }
-    if (scheme == "http" || scheme == "https") {
-      const std::string authority = rest.substr(0, rest.find_first_of("/?#"));
-      if (authority.empty()) reader.FailAt(node, key, "URL has no host");
-      if (authority.find('@') != std::string::npos) {
-        reader.FailAt(node, key, "credentials in the URL are not allowed");
-      }
-    }
+  const ProbeScheme* scheme = FindProbeScheme(location);
+  if (scheme == nullptr) {
+    reader.FailAt(node, key,
+                  "unsupported scheme \"" + UrlSchemeOf(location).value_or("") + "\" (use " +
+                      ProbeSchemeChoices() + ")");
   }
-  if (SchemeOf(location) == SourceScheme::kFile) {
-    // Relative paths are relative to the config file, like holidays_file.
-    const std::string path = FilePathOf(location);
-    if (path.empty()) reader.FailAt(node, key, "empty path");
-    if (!std::filesystem::path(path).is_absolute()) {
-      location =
-          (std::filesystem::path(config.file).parent_path() / path).lexically_normal().string();
-    } else {
-      location = path;
-    }
+  if (const std::optional<std::string> error = scheme->validate(location)) {
+    reader.FailAt(node, key, *error);
+  }
+  if (scheme->resolve) {
+    location = scheme->resolve(location, std::filesystem::path(config.file).parent_path().string());
   }
   try {
     return PathTemplate(location);
@@ -263,20 +240,19 @@ ArtifactConfig ReadArtifactConfig(const CheckSpec& check, MappingReader& reader,
   if (artifact.schedule) {
     RejectScheduleWithoutSlots(expect, check.name, *artifact.schedule, config.loaded_at);
   }
-  return ArtifactConfig{std::move(artifact), ReadS3Options(reader, config)};
+  return ArtifactConfig{std::move(artifact), ProbeOptions{ReadS3Options(reader, config)}};
 }
 
 std::shared_ptr<const ObjectProber> MakeArtifactProber(const ArtifactSpec& spec,
-                                                       const S3Options& s3) {
-  bool uses_http = false;
-  bool uses_s3 = false;
+                                                       const ProbeOptions& options) {
+  std::map<const ProbeScheme*, std::shared_ptr<const ObjectProber>> probers;
   for (const PathTemplate& path : spec.sources) {
-    uses_http = uses_http || SchemeOf(path.text()) == SourceScheme::kHttp;
-    uses_s3 = uses_s3 || SchemeOf(path.text()) == SourceScheme::kS3;
+    const ProbeScheme* scheme = FindProbeScheme(path.text());
+    if (scheme != nullptr && probers.count(scheme) == 0) {
+      probers.emplace(scheme, scheme->factory(options));
+    }
   }
-  return std::make_shared<SchemeRouter>(std::make_shared<FileProber>(),
-                                        uses_http ? std::make_shared<HttpProber>() : nullptr,
-                                        uses_s3 ? std::make_shared<S3Prober>(s3) : nullptr);
+  return std::make_shared<SchemeRouter>(std::move(probers));
 }
 
 }  // namespace freshness

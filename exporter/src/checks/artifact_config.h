@@ -7,22 +7,22 @@
 #include "config/config.h"
 #include "config/mapping_reader.h"
 #include "probes/object_prober.h"
-#include "probes/s3_prober.h"
+#include "probes/scheme_router.h"
 
 namespace freshness {
 
 // The keys of one artifact check (docs/artifacts.md), validated with their file positions:
-// what it expects, and the S3 options its sources are read with.
+// what it expects, and the options of its sources' schemes (the `s3:` keys).
 struct ArtifactConfig {
   ArtifactSpec spec;
-  S3Options s3;
+  ProbeOptions probe;
 };
 
 ArtifactConfig ReadArtifactConfig(const CheckSpec& check, MappingReader& reader,
                                   const ConfigData& config);
 
-// The prober for a check's sources: files always, HTTP and S3 only when a source uses them.
+// The prober for a check's sources: a prober of each registered scheme a source uses.
 std::shared_ptr<const ObjectProber> MakeArtifactProber(const ArtifactSpec& spec,
-                                                       const S3Options& s3);
+                                                       const ProbeOptions& options);
 
 }  // namespace freshness

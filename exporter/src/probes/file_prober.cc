@@ -5,7 +5,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
+#include "probes/scheme_router.h"
 #include "util/check_error.h"
 
 namespace freshness {
@@ -105,5 +107,30 @@ ObjectInfo FileProber::Probe(const std::string& location, std::chrono::milliseco
   if (newest_later) return *newest_later;
   return ObjectInfo{false, {}, std::nullopt, path};
 }
+
+namespace {
+
+std::optional<std::string> ValidateFileLocation(const std::string& location) {
+  if (FilePathOf(location).empty()) return "empty path";
+  return std::nullopt;
+}
+
+// Relative paths are relative to the config file, like holidays_file.
+std::string ResolveFileLocation(const std::string& location, const std::string& config_dir) {
+  const std::string path = FilePathOf(location);
+  if (std::filesystem::path(path).is_absolute()) return path;
+  return (std::filesystem::path(config_dir) / path).lexically_normal().string();
+}
+
+}  // namespace
+
+FRESHNESS_REGISTER_PROBE_SCHEME((ProbeScheme{
+    {"file"},
+    true,
+    "a path, file://",
+    10,
+    ValidateFileLocation,
+    [](const ProbeOptions&) { return std::make_shared<FileProber>(); },
+    ResolveFileLocation}))
 
 }  // namespace freshness

@@ -19,4 +19,21 @@ ObjectInfo HttpProber::Probe(const std::string& location, std::chrono::milliseco
   return HeadObject(location, {}, std::nullopt, timeout, shown, true);
 }
 
+namespace {
+
+std::optional<std::string> ValidateHttpLocation(const std::string& location) {
+  const std::string rest = location.substr(location.find("://") + 3);
+  const std::string authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.empty()) return "URL has no host";
+  if (authority.find('@') != std::string::npos) return "credentials in the URL are not allowed";
+  return std::nullopt;
+}
+
+}  // namespace
+
+FRESHNESS_REGISTER_PROBE_SCHEME((ProbeScheme{
+    {"http", "https"}, false, "http(s)://", 20, ValidateHttpLocation, [](const ProbeOptions&) {
+      return std::make_shared<HttpProber>();
+    }}))
+
 }  // namespace freshness

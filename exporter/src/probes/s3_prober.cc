@@ -4,6 +4,7 @@
 
 #include "probes/aws_credentials.h"
 #include "probes/http_head.h"
+#include "probes/scheme_router.h"
 #include "probes/uri_encode.h"
 #include "util/check_error.h"
 
@@ -67,5 +68,23 @@ ObjectInfo S3Prober::Probe(const std::string& location, std::chrono::millisecond
   info.location = shown;
   return info;
 }
+
+namespace {
+
+std::optional<std::string> ValidateS3Location(const std::string& location) {
+  const std::string rest = location.substr(location.find("://") + 3);
+  const std::size_t slash = rest.find('/');
+  if (slash == 0 || slash == std::string::npos || slash + 1 == rest.size()) {
+    return "expected s3://bucket/key";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+FRESHNESS_REGISTER_PROBE_SCHEME((ProbeScheme{
+    {"s3"}, false, "s3://", 30, ValidateS3Location, [](const ProbeOptions& options) {
+      return std::make_shared<S3Prober>(options.s3);
+    }}))
 
 }  // namespace freshness

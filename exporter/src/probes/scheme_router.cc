@@ -1,15 +1,68 @@
 #include "probes/scheme_router.h"
 
+#include <algorithm>
+#include <stdexcept>
+
 #include "util/check_error.h"
 
 namespace freshness {
+namespace {
 
-SourceScheme SchemeOf(const std::string& location) {
-  if (location.rfind("s3://", 0) == 0) return SourceScheme::kS3;
-  if (location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0) {
-    return SourceScheme::kHttp;
+// Filled while the program starts (by static initializers), read-only afterwards: the router
+// keys its probers by the schemes' addresses.
+std::vector<ProbeScheme>& Registry() {
+  static std::vector<ProbeScheme> schemes;
+  return schemes;
+}
+
+}  // namespace
+
+bool RegisterProbeScheme(ProbeScheme scheme) {
+  std::vector<ProbeScheme>& schemes = Registry();
+  for (const ProbeScheme& each : schemes) {
+    if (scheme.bare_paths && each.bare_paths) {
+      throw std::logic_error("two probe schemes take bare paths");
+    }
+    for (const std::string& name : scheme.names) {
+      if (std::find(each.names.begin(), each.names.end(), name) != each.names.end()) {
+        throw std::logic_error("probe scheme \"" + name + "\" is registered twice");
+      }
+    }
   }
-  return SourceScheme::kFile;
+  const auto after = std::upper_bound(
+      schemes.begin(), schemes.end(), scheme.position,
+      [](int position, const ProbeScheme& each) { return position < each.position; });
+  schemes.insert(after, std::move(scheme));
+  return true;
+}
+
+const std::vector<ProbeScheme>& ProbeSchemes() { return Registry(); }
+
+std::optional<std::string> UrlSchemeOf(const std::string& location) {
+  const std::size_t scheme_end = location.find("://");
+  if (scheme_end == std::string::npos) return std::nullopt;
+  return location.substr(0, scheme_end);
+}
+
+const ProbeScheme* FindProbeScheme(const std::string& location) {
+  const std::optional<std::string> name = UrlSchemeOf(location);
+  for (const ProbeScheme& scheme : Registry()) {
+    if (name ? std::find(scheme.names.begin(), scheme.names.end(), *name) != scheme.names.end()
+             : scheme.bare_paths) {
+      return &scheme;
+    }
+  }
+  return nullptr;
+}
+
+std::string ProbeSchemeChoices() {
+  const std::vector<ProbeScheme>& schemes = Registry();
+  std::string text;
+  for (std::size_t i = 0; i < schemes.size(); ++i) {
+    if (i > 0) text += i + 1 == schemes.size() ? " or " : ", ";
+    text += schemes[i].display;
+  }
+  return text;
 }
 
 std::string DisplayLocation(const std::string& location) {
@@ -26,28 +79,16 @@ std::string DisplayLocation(const std::string& location) {
   return shown;
 }
 
-SchemeRouter::SchemeRouter(std::shared_ptr<const ObjectProber> file,
-                           std::shared_ptr<const ObjectProber> http,
-                           std::shared_ptr<const ObjectProber> s3)
-    : file_(std::move(file)), http_(std::move(http)), s3_(std::move(s3)) {}
+SchemeRouter::SchemeRouter(
+    std::map<const ProbeScheme*, std::shared_ptr<const ObjectProber>> probers)
+    : probers_(std::move(probers)) {}
 
 ObjectInfo SchemeRouter::Probe(const std::string& location, std::chrono::milliseconds timeout,
                                TimePoint not_after) const {
-  const ObjectProber* prober = nullptr;
-  switch (SchemeOf(location)) {
-    case SourceScheme::kFile:
-      prober = file_.get();
-      break;
-    case SourceScheme::kHttp:
-      prober = http_.get();
-      break;
-    case SourceScheme::kS3:
-      prober = s3_.get();
-      break;
-  }
-  if (prober == nullptr)
+  const auto found = probers_.find(FindProbeScheme(location));
+  if (found == probers_.end() || found->second == nullptr)
     throw CheckError(ErrorReason::kProbe, "no prober for " + DisplayLocation(location));
-  return prober->Probe(location, timeout, not_after);
+  return found->second->Probe(location, timeout, not_after);
 }
 
 }  // namespace freshness
