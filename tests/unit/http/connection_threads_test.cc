@@ -71,9 +71,14 @@ TEST(ConnectionThreadsTest, StartsWithTheMinimumAndGrowsForBlockedJobs) {
 
 TEST(ConnectionThreadsTest, PastTheMaximumJobsWaitInOrder) {
   ConnectionThreads threads(0, 3, std::chrono::seconds(30));
-  Gate gate;
-  for (int i = 0; i < 3; ++i) threads.enqueue([&] { gate.Wait(); });
-  ASSERT_TRUE(gate.WaitForWaiting(3));
+  // One thread is freed first, alone, so the queued jobs run one after the other on it in the
+  // order they were queued (freeing all three at once would let two threads race them).
+  Gate first_gate;
+  Gate other_gate;
+  threads.enqueue([&] { first_gate.Wait(); });
+  for (int i = 0; i < 2; ++i) threads.enqueue([&] { other_gate.Wait(); });
+  ASSERT_TRUE(first_gate.WaitForWaiting(1));
+  ASSERT_TRUE(other_gate.WaitForWaiting(2));
   std::atomic<int> order{0};
   int first = -1;
   int second = -1;
@@ -82,8 +87,9 @@ TEST(ConnectionThreadsTest, PastTheMaximumJobsWaitInOrder) {
   std::this_thread::sleep_for(milliseconds(50));
   EXPECT_EQ(order.load(), 0) << "no fourth thread may start";
   EXPECT_EQ(threads.threads(), 3u);
-  gate.Open();
+  first_gate.Open();
   EXPECT_TRUE(Eventually([&] { return order.load() == 2; }));
+  other_gate.Open();
   threads.shutdown();
   EXPECT_EQ(first, 0);
   EXPECT_EQ(second, 1);
