@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "probes/uri_encode.h"
 #include "support/test_paths.h"
 
 extern char** environ;
@@ -78,23 +79,6 @@ std::string FindNode() {
     start = end + 1;
   }
   return "";
-}
-
-// RFC 3986 percent-encoding of everything but unreserved characters and '/'.
-std::string EncodePath(const std::string& text) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out += c;
-    } else {
-      out += '%';
-      out += kDigits[byte >> 4];
-      out += kDigits[byte & 0x0f];
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -199,7 +183,7 @@ std::string S3rverServer::endpoint() const { return "http://127.0.0.1:" + std::t
 bool S3rverServer::PutObject(const std::string& key, const std::string& body) const {
   httplib::Client client("127.0.0.1", backend_port_);
   client.set_url_encode(false);
-  const std::string path = "/" + bucket_ + "/" + EncodePath(key);
+  const std::string path = "/" + bucket_ + "/" + UriEncode(key, true);
   const httplib::Result result = client.Put(path.c_str(), body, "application/octet-stream");
   return result && result->status == 200;
 }

@@ -165,12 +165,16 @@ class Evaluator {
         return result;
       }
     }
+    // A pending slot that nothing satisfies yet: the artifact is late for it.
+    const auto mark_pending_late = [&] {
+      result.state = ArtifactState::kLate;
+      result.deadline = position.pending->deadline;
+      result.detail = WhereFor(position.pending->partition) + NothingThere(*pending);
+    };
     if (!position.in_force) {
       result.missed_slots = 0;
       if (position.pending) {
-        result.state = ArtifactState::kLate;
-        result.deadline = position.pending->deadline;
-        result.detail = WhereFor(position.pending->partition) + NothingThere(*pending);
+        mark_pending_late();
       } else {
         result.state = ArtifactState::kUnknown;
         result.deadline = next_deadline();
@@ -184,9 +188,7 @@ class Evaluator {
       result.modified = current.satisfying->modified;
       result.missed_slots = 0;
       if (position.pending) {
-        result.state = ArtifactState::kLate;
-        result.deadline = position.pending->deadline;
-        result.detail = WhereFor(position.pending->partition) + NothingThere(*pending);
+        mark_pending_late();
       } else {
         result.state = ArtifactState::kFresh;
         result.deadline = next_deadline();
