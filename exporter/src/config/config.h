@@ -47,9 +47,11 @@ std::string ResolveDsn(const TargetConfig& target);
 // the kind's own reader. Building the check is the loader's job (loader/config_loader.h).
 struct CheckDefinition {
   CheckSpec spec;
-  YAML::Node node;      // the check's own mapping
-  YAML::Node defaults;  // defaults.<kind>, Undefined when there is none
-  std::string path;     // "checks[2]"
+  // The check's own mapping and defaults.<kind> (Undefined when there is none). A loaded Config
+  // (loader/) has built its checks from the definitions and holds none.
+  YAML::Node node;
+  YAML::Node defaults;
+  std::string path;  // "checks[2]"
 };
 
 // Everything read from one config file, as plain data: no check is built here.

@@ -19,6 +19,11 @@ Config Load(const Read& read) {
   Config config;
   static_cast<ConfigData&>(config) = std::move(data);
   config.checks = std::move(checks);
+  // The checks are built from the definitions: any YAML node kept alive keeps the whole parsed
+  // document (several KB per check) for as long as the config runs. (Assigning an empty node
+  // would not do: yaml-cpp assigns into the node it refers to.)
+  config.definitions.clear();
+  config.definitions.shrink_to_fit();
   return config;
 }
 
